@@ -1,0 +1,58 @@
+package org.countersign.policy;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The outcome of {@link ReviewPolicy#decide}: what the ticket's state is under the rule, why, and
+ * what Countersign must do in GitLab. Pure data, stored in the audit trail and shown on pages.
+ *
+ * @param reviewSince when the ticket entered the review column for the current review, if it is there
+ * @param closeRef    the close this decision judged (state event id, or {@code at-<epoch ms>}), if any
+ * @param closedBy    who made that close
+ */
+public record Decision(
+        long projectId,
+        long iid,
+        Verdict verdict,
+        List<Reason> reasons,
+        List<SignoffCheck> signoffs,
+        List<Action> actions,
+        Optional<Instant> reviewSince,
+        Optional<String> closeRef,
+        Optional<UserRef> closedBy,
+        int validSignoffs,
+        int requiredSignoffs) {
+
+    public Decision {
+        Objects.requireNonNull(verdict, "verdict");
+        reasons = List.copyOf(reasons);
+        signoffs = List.copyOf(signoffs);
+        actions = List.copyOf(actions);
+        reviewSince = reviewSince == null ? Optional.empty() : reviewSince;
+        closeRef = closeRef == null ? Optional.empty() : closeRef;
+        closedBy = closedBy == null ? Optional.empty() : closedBy;
+    }
+
+    /** One line for logs and the audit summary. */
+    public String summary() {
+        return verdict + ": " + reasons.stream().map(Reason::message).collect(Collectors.joining(" "));
+    }
+
+    /**
+     * Identifies what was decided, ignoring when: two decisions with the same fingerprint say the
+     * same thing, so only a change is worth a new audit entry.
+     */
+    public String fingerprint() {
+        return verdict
+                + "|" + closeRef.orElse("")
+                + "|" + validSignoffs + "/" + requiredSignoffs
+                + "|" + reasons.stream().map(r -> r.code().name()).collect(Collectors.joining(","))
+                + "|" + signoffs.stream().map(s -> s.noteId() + (s.counts() ? "+" : s.accepted() ? "~" : "-"))
+                        .collect(Collectors.joining(","))
+                + "|" + actions.stream().map(Action::key).collect(Collectors.joining(","));
+    }
+}
