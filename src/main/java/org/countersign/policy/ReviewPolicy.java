@@ -344,7 +344,7 @@ public final class ReviewPolicy {
     }
 
     /** Stable reference of a close: its state event id, or {@code at-<epoch ms>} when GitLab kept no event. */
-    static String closeRef(StateChange close) {
+    public static String closeRef(StateChange close) {
         return close.id() < 0 ? "at-" + (-close.id()) : Long.toString(close.id());
     }
 }

@@ -1,0 +1,110 @@
+package org.countersign.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * All of Countersign's settings ({@code countersign.*}, i.e. {@code COUNTERSIGN_*} environment
+ * variables). Required values are {@code Optional} here so that {@link ConfigValidation} can refuse
+ * to start with a message naming the environment variable, instead of a generic mapping error.
+ */
+@ConfigMapping(prefix = "countersign")
+public interface CountersignConfig {
+
+    Gitlab gitlab();
+
+    Webhook webhook();
+
+    /** COUNTERSIGN_PROJECTS: watched projects, numeric ids or full paths, comma-separated. */
+    Optional<List<String>> projects();
+
+    Review review();
+
+    Scope scope();
+
+    Reconcile reconcile();
+
+    Worker worker();
+
+    interface Gitlab {
+        /** COUNTERSIGN_GITLAB_URL: base URL, e.g. https://gitlab.example.org */
+        Optional<String> url();
+
+        /** COUNTERSIGN_GITLAB_TOKEN: the bot user's token, scope {@code api}. */
+        Optional<String> token();
+
+        /** How long a project membership lookup is trusted. */
+        @WithName("member-cache-ttl")
+        @WithDefault("60s")
+        Duration memberCacheTtl();
+
+        @WithName("connect-timeout")
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        @WithName("read-timeout")
+        @WithDefault("20s")
+        Duration readTimeout();
+    }
+
+    interface Webhook {
+        /** COUNTERSIGN_WEBHOOK_SECRET: the secret token configured on the GitLab webhook. */
+        Optional<String> secret();
+    }
+
+    interface Review {
+        /** COUNTERSIGN_REVIEW_LABEL */
+        @WithDefault("To validate")
+        String label();
+
+        /** COUNTERSIGN_REVIEW_REQUIRED_SIGNOFFS */
+        @WithName("required-signoffs")
+        @WithDefault("1")
+        int requiredSignoffs();
+
+        /** COUNTERSIGN_REVIEW_MIN_ACCESS_LEVEL: developer, maintainer, owner… or a number. */
+        @WithName("min-access-level")
+        @WithDefault("developer")
+        String minAccessLevel();
+
+        /** COUNTERSIGN_REVIEW_AUTHOR_IS_IMPLEMENTER */
+        @WithName("author-is-implementer")
+        @WithDefault("true")
+        boolean authorIsImplementer();
+    }
+
+    interface Scope {
+        /** COUNTERSIGN_SCOPE_LABEL: when set, only tickets carrying this label are governed. */
+        Optional<String> label();
+    }
+
+    interface Reconcile {
+        /** COUNTERSIGN_RECONCILE_INTERVAL, e.g. 3s, 5m. */
+        @WithDefault("5m")
+        String interval();
+
+        /** How far before the last seen update a pass looks again (GitLab's clock vs ours, slow commits). */
+        @WithDefault("2m")
+        Duration overlap();
+    }
+
+    interface Worker {
+        /** Attempts before a delivery or GitLab action is parked as dead. */
+        @WithName("max-attempts")
+        @WithDefault("8")
+        int maxAttempts();
+
+        /** How long a claimed item stays owned by a worker before another may take it over. */
+        @WithDefault("2m")
+        Duration lease();
+
+        /** Poll period when idle (new work in this instance wakes the workers at once). */
+        @WithName("poll-interval")
+        @WithDefault("1s")
+        Duration pollInterval();
+    }
+}

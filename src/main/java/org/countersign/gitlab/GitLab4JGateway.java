@@ -1,0 +1,287 @@
+package org.countersign.gitlab;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.countersign.config.Settings;
+import org.countersign.policy.Comment;
+import org.countersign.policy.LabelChange;
+import org.countersign.policy.SignoffCommand;
+import org.countersign.policy.StateChange;
+import org.countersign.policy.TicketHistory;
+import org.countersign.policy.UserRef;
+import org.countersign.workflow.GitLabFailure;
+import org.countersign.workflow.GitLabPort;
+import org.gitlab4j.api.GitLabApi;
+import org.gitlab4j.api.GitLabApiException;
+import org.gitlab4j.api.Pager;
+import org.gitlab4j.api.models.Issue;
+import org.gitlab4j.api.models.IssueEvent;
+import org.gitlab4j.api.models.IssueFilter;
+import org.gitlab4j.api.models.LabelEvent;
+import org.gitlab4j.api.models.Member;
+import org.gitlab4j.api.models.Note;
+import org.gitlab4j.api.models.Project;
+import org.gitlab4j.models.Constants;
+import org.jboss.logging.Logger;
+
+/**
+ * {@link GitLabPort} over GitLab4J. Translates GitLab's models into the policy's history types and
+ * every failure into {@link GitLabFailure}. Memberships are cached for
+ * {@code countersign.gitlab.member-cache-ttl}; nothing else is cached, so decisions see GitLab as it is.
+ */
+@ApplicationScoped
+public class GitLab4JGateway implements GitLabPort {
+
+    private static final Logger LOG = Logger.getLogger(GitLab4JGateway.class);
+    private static final int PER_PAGE = 100;
+
+    private final GitLabApi api;
+    private final LabelEditApi labels;
+    private final Clock clock;
+    private final Duration memberTtl;
+    private final Map<String, CachedLevel> memberCache = new ConcurrentHashMap<>();
+    private volatile Long botUserId;
+
+    private record CachedLevel(Optional<Integer> level, Instant expires) {
+    }
+
+    public GitLab4JGateway(Settings settings, Clock clock) {
+        this.api = new GitLabApi(settings.gitlabUrl(), settings.gitlabToken())
+                .withRequestTimeout((int) settings.connectTimeout().toMillis(), (int) settings.readTimeout().toMillis());
+        this.labels = new LabelEditApi(api);
+        this.clock = clock;
+        this.memberTtl = settings.memberCacheTtl();
+    }
+
+    @PreDestroy
+    void close() {
+        api.close();
+    }
+
+    @Override
+    public long botUserId() {
+        Long id = botUserId;
+        if (id == null) {
+            id = call("GET /user", () -> api.getUserApi().getCurrentUser().getId());
+            botUserId = id;
+        }
+        return id;
+    }
+
+    @Override
+    public ProjectInfo project(String idOrPath) {
+        Project p = call("GET /projects/" + idOrPath, () -> api.getProjectApi().getProject(projectRef(idOrPath)));
+        return new ProjectInfo(p.getId(), p.getPathWithNamespace(), p.getWebUrl());
+    }
+
+    private static Object projectRef(String idOrPath) {
+        return idOrPath.chars().allMatch(Character::isDigit) ? Long.valueOf(idOrPath) : idOrPath;
+    }
+
+    @Override
+    public LoadedTicket loadTicket(long projectId, long iid) {
+        Issue issue = call("GET issue", () -> api.getIssuesApi().getIssue(projectId, iid));
+        List<LabelEvent> labelEvents = call("GET resource_label_events",
+                () -> api.getResourceLabelEventsApi().getIssueLabelEvents(projectId, iid, PER_PAGE).all());
+        List<IssueEvent> stateEvents = call("GET resource_state_events",
+                () -> api.getResourceStateEventsApi().getIssueStateEvents(projectId, iid, PER_PAGE).all());
+        List<Note> notes = call("GET notes", () -> api.getNotesApi().getIssueNotes(projectId, iid, PER_PAGE).all());
+
+        List<Comment> comments = new ArrayList<>(notes.size());
+        Set<Long> signers = new HashSet<>();
+        for (Note n : notes) {
+            UserRef author = user(n.getAuthor() == null ? null : n.getAuthor().getId(),
+                    n.getAuthor() == null ? null : n.getAuthor().getUsername());
+            boolean system = Boolean.TRUE.equals(n.getSystem());
+            comments.add(new Comment(n.getId(), instant(n.getCreatedAt()), author, n.getBody(), system));
+            if (!system && SignoffCommand.isSignoff(n.getBody())) {
+                signers.add(author.id());
+            }
+        }
+        Map<Long, Integer> access = new HashMap<>();
+        for (Long signer : signers) {
+            accessLevel(projectId, signer).ifPresent(level -> access.put(signer, level));
+        }
+        List<LabelChange> labelChanges = new ArrayList<>(labelEvents.size());
+        for (LabelEvent e : labelEvents) {
+            if (e.getLabel() == null) {
+                continue; // the label was deleted since; GitLab returns null for it
+            }
+            labelChanges.add(new LabelChange(e.getId(), Instant.parse(e.getCreatedAt()), user(e.getUser()),
+                    e.getLabel().getName(), "add".equals(e.getAction())));
+        }
+        List<StateChange> stateChanges = new ArrayList<>(stateEvents.size());
+        for (IssueEvent e : stateEvents) {
+            stateKind(e.getState()).ifPresent(kind -> stateChanges.add(
+                    new StateChange(e.getId(), Instant.parse(e.getCreatedAt()), user(e.getUser()), kind)));
+        }
+        List<UserRef> assignees = issue.getAssignees() == null ? List.of()
+                : issue.getAssignees().stream().map(a -> user(a.getId(), a.getUsername())).toList();
+        TicketHistory history = new TicketHistory(projectId, iid, issue.getTitle(),
+                user(issue.getAuthor().getId(), issue.getAuthor().getUsername()), assignees,
+                issue.getState() == Constants.IssueState.CLOSED,
+                issue.getLabels() == null ? Set.of() : Set.copyOf(issue.getLabels()),
+                instant(issue.getCreatedAt()),
+                Optional.ofNullable(issue.getClosedAt()).map(Date::toInstant),
+                Optional.ofNullable(issue.getClosedBy()).map(u -> user(u.getId(), u.getUsername())),
+                labelChanges, stateChanges, comments, access);
+        return new LoadedTicket(history, instant(issue.getUpdatedAt()), issue.getWebUrl());
+    }
+
+    private Optional<Integer> accessLevel(long projectId, long userId) {
+        String key = projectId + ":" + userId;
+        Instant now = clock.instant();
+        CachedLevel cached = memberCache.get(key);
+        if (cached != null && cached.expires().isAfter(now)) {
+            return cached.level();
+        }
+        Optional<Integer> level;
+        try {
+            Member m = api.getProjectApi().getMember(projectId, userId, true);
+            level = Optional.ofNullable(m.getAccessLevel()).map(l -> l.value);
+            if (m.getState() != null && !"active".equalsIgnoreCase(m.getState().toString())) {
+                level = Optional.empty(); // blocked or awaiting users cannot review
+            }
+        } catch (GitLabApiException e) {
+            if (e.getHttpStatus() != 404) {
+                throw failure("GET members/all/" + userId, e);
+            }
+            level = Optional.empty();
+        }
+        memberCache.put(key, new CachedLevel(level, now.plus(memberTtl)));
+        return level;
+    }
+
+    @Override
+    public IssueState issueState(long projectId, long iid) {
+        Issue issue = call("GET issue", () -> api.getIssuesApi().getIssue(projectId, iid));
+        return new IssueState(issue.getState() == Constants.IssueState.CLOSED,
+                issue.getLabels() == null ? Set.of() : Set.copyOf(issue.getLabels()), instant(issue.getUpdatedAt()));
+    }
+
+    @Override
+    public Optional<StateChange> latestClose(long projectId, long iid) {
+        List<IssueEvent> events = call("GET resource_state_events",
+                () -> api.getResourceStateEventsApi().getIssueStateEvents(projectId, iid, PER_PAGE).all());
+        return events.stream()
+                .filter(e -> "closed".equals(e.getState()))
+                .map(e -> new StateChange(e.getId(), Instant.parse(e.getCreatedAt()), user(e.getUser()), StateChange.Kind.CLOSED))
+                .max(Comparator.comparing(StateChange::at).thenComparingLong(StateChange::id));
+    }
+
+    @Override
+    public void reopen(long projectId, long iid) {
+        call("PUT issue state_event=reopen", () -> api.getIssuesApi().reopenIssue(projectId, iid));
+    }
+
+    @Override
+    public void addLabels(long projectId, long iid, List<String> names) {
+        call("PUT issue add_labels", () -> {
+            labels.addLabels(projectId, iid, names);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean hasNoteContaining(long projectId, long iid, String text) {
+        List<Note> notes = call("GET notes", () -> api.getNotesApi().getIssueNotes(projectId, iid, PER_PAGE).all());
+        return notes.stream().anyMatch(n -> n.getBody() != null && n.getBody().contains(text));
+    }
+
+    @Override
+    public void postNote(long projectId, long iid, String body) {
+        call("POST note", () -> api.getNotesApi().createIssueNote(projectId, iid, body));
+    }
+
+    @Override
+    public void forEachIssueUpdatedSince(long projectId, Instant since, Consumer<IssueHead> each) {
+        IssueFilter filter = new IssueFilter()
+                .withUpdatedAfter(Date.from(since))
+                .withOrderBy(Constants.IssueOrderBy.UPDATED_AT)
+                .withSort(Constants.SortOrder.ASC);
+        // No withState: GitLab returns opened and closed issues when state is absent.
+        Pager<Issue> pager = call("GET issues", () -> api.getIssuesApi().getIssues(projectId, filter, PER_PAGE));
+        while (true) {
+            boolean more = call("GET issues page", pager::hasNext);
+            if (!more) {
+                break;
+            }
+            List<Issue> page = call("GET issues page", pager::next);
+            for (Issue i : page) {
+                each.accept(new IssueHead(i.getIid(), instant(i.getUpdatedAt())));
+            }
+        }
+    }
+
+    private static Optional<StateChange.Kind> stateKind(String state) {
+        if (state == null) {
+            return Optional.empty();
+        }
+        return switch (state) {
+            case "closed" -> Optional.of(StateChange.Kind.CLOSED);
+            case "reopened" -> Optional.of(StateChange.Kind.REOPENED);
+            case "opened" -> Optional.of(StateChange.Kind.OPENED);
+            default -> Optional.empty();
+        };
+    }
+
+    private static UserRef user(org.gitlab4j.api.models.AbstractUser<?> u) {
+        return u == null ? new UserRef(-1, "ghost") : user(u.getId(), u.getUsername());
+    }
+
+    private static UserRef user(Long id, String username) {
+        return new UserRef(id == null ? -1 : id, username == null ? "ghost" : username);
+    }
+
+    private static Instant instant(Date d) {
+        return d == null ? Instant.EPOCH : d.toInstant();
+    }
+
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws GitLabApiException;
+    }
+
+    private static <T> T call(String what, Call<T> call) {
+        try {
+            return call.run();
+        } catch (GitLabApiException e) {
+            throw failure(what, e);
+        } catch (RuntimeException e) {
+            // GitLab4J wraps transport errors (connection refused, timeouts) in runtime exceptions
+            if (e.getCause() instanceof GitLabApiException g) {
+                throw failure(what, g);
+            }
+            LOG.debugf(e, "GitLab call %s failed", what);
+            throw new GitLabFailure(what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0,
+                    Optional.empty(), e);
+        }
+    }
+
+    private static GitLabFailure failure(String what, GitLabApiException e) {
+        Optional<Duration> retryAfter = Optional.empty();
+        if (e.getHeaders() != null && e.getHeaders().getFirst("Retry-After") != null) {
+            try {
+                retryAfter = Optional.of(Duration.ofSeconds(Long.parseLong(e.getHeaders().getFirst("Retry-After").strip())));
+            } catch (NumberFormatException ignored) {
+                // an HTTP date: fall back to the normal backoff
+            }
+        }
+        return new GitLabFailure(what + " failed: HTTP " + e.getHttpStatus() + " " + e.getMessage(), e.getHttpStatus(),
+                retryAfter, e);
+    }
+}

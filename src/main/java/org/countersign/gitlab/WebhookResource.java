@@ -1,0 +1,75 @@
+package org.countersign.gitlab;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Map;
+import org.countersign.config.Settings;
+import org.countersign.store.DeliveryQueue;
+import org.countersign.web.ProblemException;
+import org.countersign.workflow.WorkSignal;
+
+/**
+ * {@code POST /webhooks/gitlab}: verifies the secret token, stores the delivery and answers 202 at
+ * once (GitLab times out at 10 s and disables a hook after 4 failures); the work happens later in a
+ * worker. A repeated delivery (same {@code Idempotency-Key}, else same event UUID and body) is stored
+ * once. Events other than issue and note events are acknowledged and ignored.
+ */
+@Path("/webhooks/gitlab")
+public class WebhookResource {
+
+    private final byte[] secretDigest;
+    private final WebhookParser parser;
+    private final DeliveryQueue deliveries;
+    private final WorkSignal signal;
+    private final Clock clock;
+
+    public WebhookResource(Settings settings, WebhookParser parser, DeliveryQueue deliveries, WorkSignal signal, Clock clock) {
+        this.secretDigest = WebhookParser.sha256(settings.webhookSecret().getBytes(StandardCharsets.UTF_8));
+        this.parser = parser;
+        this.deliveries = deliveries;
+        this.signal = signal;
+        this.clock = clock;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response receive(@HeaderParam("X-Gitlab-Token") String token,
+                            @HeaderParam("X-Gitlab-Event") String event,
+                            @HeaderParam("Idempotency-Key") String idempotencyKey,
+                            @HeaderParam("X-Gitlab-Event-UUID") String eventUuid,
+                            byte[] body) {
+        // Compare digests: constant time, and the secret's length does not leak either.
+        byte[] given = WebhookParser.sha256((token == null ? "" : token).getBytes(StandardCharsets.UTF_8));
+        if (token == null || !MessageDigest.isEqual(given, secretDigest)) {
+            throw new ProblemException(401, "Unauthorized", "Missing or wrong X-Gitlab-Token.");
+        }
+        if (event == null || event.isBlank()) {
+            throw new ProblemException(400, "Bad Request", "Missing X-Gitlab-Event header.");
+        }
+        if (!WebhookParser.isHandled(event)) {
+            return Response.ok(Map.of("status", "ignored", "reason", "event '" + event + "' is not used by Countersign")).build();
+        }
+        WebhookParser.Trigger trigger = parser.parse(event, body == null ? new byte[0] : body);
+        if (trigger.ignoredBecause() != null) {
+            return Response.ok(Map.of("status", "ignored", "reason", trigger.ignoredBecause())).build();
+        }
+        String payload = new String(body, StandardCharsets.UTF_8);
+        long id = deliveries.enqueue(new DeliveryQueue.NewDelivery(
+                WebhookParser.dedupeKey(idempotencyKey, eventUuid, event, body), event, eventUuid,
+                trigger.projectId(), trigger.issueIid(), trigger.actorId(), payload, clock.instant()));
+        if (id < 0) {
+            return Response.accepted(Map.of("status", "duplicate")).build();
+        }
+        signal.deliveryQueued();
+        return Response.accepted(Map.of("status", "queued", "delivery", id)).build();
+    }
+}

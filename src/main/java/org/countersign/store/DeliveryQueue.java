@@ -1,0 +1,87 @@
+package org.countersign.store;
+
+import io.quarkus.hibernate.orm.panache.Panache;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Webhook deliveries: stored by the intake, worked off by the delivery worker. */
+@ApplicationScoped
+public class DeliveryQueue {
+
+    private final WorkQueue queue = new WorkQueue("delivery");
+
+    /** A delivery as received. {@code projectId}/{@code issueIid} are null when the event names no issue. */
+    public record NewDelivery(String dedupeKey, String eventName, String eventUuid, Long projectId, Long issueIid,
+                              Long actorId, String payload, Instant receivedAt) {
+    }
+
+    /** A delivery claimed by a worker. */
+    public record Claimed(long id, int attempt, String eventName, String eventUuid, Long projectId, Long issueIid,
+                          Long actorId) {
+    }
+
+    /** Stores the delivery unless one with the same dedupe key exists. Returns the id, or -1 for a duplicate. */
+    @Transactional
+    public long enqueue(NewDelivery d) {
+        @SuppressWarnings("unchecked")
+        List<Object> ids = em().createNativeQuery(
+                "INSERT INTO delivery (dedupe_key, event_name, event_uuid, project_id, issue_iid, actor_id, payload, "
+                        + "received_at, status, next_attempt_at) VALUES (:key, :event, :uuid, :project, :iid, :actor, :payload, "
+                        + ":received, 'PENDING', now()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id")
+                .setParameter("key", d.dedupeKey()).setParameter("event", d.eventName()).setParameter("uuid", d.eventUuid())
+                .setParameter("project", d.projectId()).setParameter("iid", d.issueIid()).setParameter("actor", d.actorId())
+                .setParameter("payload", d.payload()).setParameter("received", d.receivedAt())
+                .getResultList();
+        return ids.isEmpty() ? -1 : ((Number) ids.get(0)).longValue();
+    }
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public List<Claimed> claim(int max, String worker, Duration lease) {
+        Map<Long, Integer> claimed = queue.claim(em(), max, worker, lease);
+        List<Claimed> result = new ArrayList<>(claimed.size());
+        for (Map.Entry<Long, Integer> c : claimed.entrySet()) {
+            Object[] r = (Object[]) em().createNativeQuery(
+                    "SELECT event_name, event_uuid, project_id, issue_iid, actor_id FROM delivery WHERE id = :id")
+                    .setParameter("id", c.getKey()).getSingleResult();
+            result.add(new Claimed(c.getKey(), c.getValue(), (String) r[0], (String) r[1], asLong(r[2]), asLong(r[3]), asLong(r[4])));
+        }
+        return result;
+    }
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void finish(long id, String worker, String status, String outcome) {
+        if (queue.finish(em(), id, worker, status, null)) {
+            em().createNativeQuery("UPDATE delivery SET outcome = :outcome WHERE id = :id")
+                    .setParameter("outcome", outcome).setParameter("id", id).executeUpdate();
+        }
+    }
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void retry(long id, String worker, Duration delay, String error) {
+        queue.retry(em(), id, worker, delay, error);
+    }
+
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public void dead(long id, String worker, String error) {
+        queue.finish(em(), id, worker, "DEAD", error);
+    }
+
+    @Transactional
+    public Map<String, Long> counts() {
+        return queue.counts(em());
+    }
+
+    private static EntityManager em() {
+        return Panache.getEntityManager();
+    }
+
+    private static Long asLong(Object o) {
+        return o == null ? null : ((Number) o).longValue();
+    }
+}

@@ -1,0 +1,74 @@
+package org.countersign.store;
+
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The claim/complete/retry protocol shared by the two work tables ({@code delivery},
+ * {@code pending_action}); they have the same bookkeeping columns.
+ *
+ * <p>A worker claims ready rows with {@code FOR UPDATE SKIP LOCKED}: several instances never take
+ * the same row. A claim is a lease: if the worker dies, the row becomes claimable again when
+ * {@code locked_until} passes, so a crash loses nothing. Claiming counts an attempt, so an item
+ * that kills its worker still ends up dead instead of looping. All times are the database's.
+ */
+final class WorkQueue {
+
+    private final String table;
+
+    WorkQueue(String table) {
+        this.table = table;
+    }
+
+    /** Claims up to {@code max} ready rows; returns their ids with the attempt number now running. */
+    @SuppressWarnings("unchecked")
+    Map<Long, Integer> claim(EntityManager em, int max, String worker, Duration lease) {
+        List<Object[]> rows = em.createNativeQuery(
+                "UPDATE " + table + " t SET locked_until = now() + make_interval(secs => :lease), locked_by = :worker, "
+                        + "attempts = t.attempts + 1 "
+                        + "WHERE t.id IN (SELECT id FROM " + table + " WHERE status = 'PENDING' AND next_attempt_at <= now() "
+                        + "AND (locked_until IS NULL OR locked_until < now()) ORDER BY next_attempt_at, id LIMIT :max "
+                        + "FOR UPDATE SKIP LOCKED) RETURNING t.id, t.attempts")
+                .setParameter("lease", lease.toMillis() / 1000.0).setParameter("worker", worker).setParameter("max", max)
+                .getResultList();
+        Map<Long, Integer> claimed = new TreeMap<>();
+        for (Object[] r : rows) {
+            claimed.put(((Number) r[0]).longValue(), ((Number) r[1]).intValue());
+        }
+        return claimed;
+    }
+
+    /** Ends the item for good with {@code status} (DONE, SKIPPED or DEAD). Only its current holder may. */
+    boolean finish(EntityManager em, long id, String worker, String status, String error) {
+        return em.createNativeQuery("UPDATE " + table + " SET status = :status, locked_until = NULL, last_error = COALESCE(:error, last_error), "
+                        + finishedColumn() + " = now() WHERE id = :id AND locked_by = :worker AND status = 'PENDING'")
+                .setParameter("status", status).setParameter("error", error).setParameter("id", id)
+                .setParameter("worker", worker).executeUpdate() == 1;
+    }
+
+    /** Releases the item to be tried again after {@code delay}. */
+    boolean retry(EntityManager em, long id, String worker, Duration delay, String error) {
+        return em.createNativeQuery("UPDATE " + table + " SET locked_until = NULL, last_error = :error, "
+                        + "next_attempt_at = now() + make_interval(secs => :delay) WHERE id = :id AND locked_by = :worker AND status = 'PENDING'")
+                .setParameter("error", error).setParameter("delay", delay.toMillis() / 1000.0).setParameter("id", id)
+                .setParameter("worker", worker).executeUpdate() == 1;
+    }
+
+    /** Count of rows per status. */
+    @SuppressWarnings("unchecked")
+    Map<String, Long> counts(EntityManager em) {
+        List<Object[]> rows = em.createNativeQuery("SELECT status, count(*) FROM " + table + " GROUP BY status").getResultList();
+        Map<String, Long> result = new TreeMap<>();
+        for (Object[] r : rows) {
+            result.put((String) r[0], ((Number) r[1]).longValue());
+        }
+        return result;
+    }
+
+    private String finishedColumn() {
+        return table.equals("delivery") ? "processed_at" : "done_at";
+    }
+}

@@ -1,0 +1,130 @@
+package org.countersign.workflow;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+import org.countersign.config.Settings;
+import org.countersign.policy.Action;
+import org.countersign.policy.Decision;
+import org.countersign.policy.ReviewPolicy;
+import org.countersign.policy.SignoffCheck;
+import org.countersign.policy.Verdict;
+import org.countersign.store.ActionQueue;
+import org.countersign.store.AuditLog;
+import org.countersign.store.AuditRecord;
+import org.countersign.store.DecisionJson;
+import org.countersign.store.StoredTicket;
+import org.countersign.store.TicketRepository;
+import org.countersign.store.WatchedProject;
+import org.countersign.store.WatchedProjects;
+import org.jboss.logging.Logger;
+
+/**
+ * The one path from "something may have changed on this ticket" to a stored decision and queued
+ * GitLab actions. Webhooks and reconciliation both come through here, so they cannot disagree.
+ *
+ * <p>History is read from GitLab outside any transaction; then, in one transaction holding the
+ * ticket's advisory lock: the audit entry (only when the decision changed), the ticket's latest
+ * decision, and the actions (deduplicated by key). The action worker applies them after commit.
+ */
+@ApplicationScoped
+public class EvaluateTicket {
+
+    private static final Logger LOG = Logger.getLogger(EvaluateTicket.class);
+
+    private final GitLabPort gitlab;
+    private final Settings settings;
+    private final WatchedProjects projects;
+    private final TicketRepository tickets;
+    private final AuditLog audit;
+    private final ActionQueue actions;
+    private final DecisionJson json;
+    private final Clock clock;
+    private final WorkSignal signal;
+
+    public EvaluateTicket(GitLabPort gitlab, Settings settings, WatchedProjects projects, TicketRepository tickets,
+                          AuditLog audit, ActionQueue actions, DecisionJson json, Clock clock, WorkSignal signal) {
+        this.gitlab = gitlab;
+        this.settings = settings;
+        this.projects = projects;
+        this.tickets = tickets;
+        this.audit = audit;
+        this.actions = actions;
+        this.json = json;
+        this.clock = clock;
+        this.signal = signal;
+    }
+
+    /** Decides on the ticket now. Empty when the project is not watched. Throws {@link GitLabFailure}. */
+    public Optional<Decision> evaluate(long projectId, long iid, String trigger) {
+        Optional<WatchedProject> project = projects.find(projectId);
+        if (project.isEmpty()) {
+            return Optional.empty();
+        }
+        GitLabPort.LoadedTicket loaded = gitlab.loadTicket(projectId, iid);
+        Decision decision = ReviewPolicy.decide(loaded.history(), settings.policy(gitlab.botUserId()),
+                project.get().watchedSince());
+        boolean queued = QuarkusTransaction.requiringNew().call(() -> record(loaded, decision, trigger));
+        if (queued) {
+            signal.actionsQueued();
+        }
+        return Optional.of(decision);
+    }
+
+    private boolean record(GitLabPort.LoadedTicket loaded, Decision d, String trigger) {
+        long projectId = d.projectId();
+        long iid = d.iid();
+        tickets.lock(projectId, iid);
+        Instant now = clock.instant();
+        Optional<StoredTicket> stored = tickets.find(projectId, iid);
+        if (stored.isPresent() && stored.get().gitlabUpdatedAt() != null
+                && stored.get().gitlabUpdatedAt().isAfter(loaded.updatedAt())) {
+            LOG.debugf("ticket %d#%d: a newer history was already decided, dropping this one", projectId, iid);
+            return false;
+        }
+        String decisionJson = json.decision(d);
+        long auditId = 0;
+        if (stored.isEmpty() || !stored.get().fingerprint().equals(d.fingerprint())) {
+            auditId = audit.append(new AuditRecord(null, now, projectId, iid, "DECISION", actorOf(d), d.verdict().name(),
+                    d.summary(), trigger, d.closeRef().map(r -> "close:" + r).orElse(null), decisionJson));
+            LOG.infof("ticket %d#%d: %s", projectId, iid, d.summary());
+        }
+        tickets.save(new StoredTicket(projectId, iid, loaded.history().title(), loaded.webUrl(), d.verdict().name(),
+                d.summary(), d.fingerprint(), decisionJson, d.reviewSince().orElse(null), d.validSignoffs(),
+                d.requiredSignoffs(), loaded.updatedAt(), now));
+        boolean queued = false;
+        for (Action a : d.actions()) {
+            if (actions.enqueue(projectId, iid, a.key(), DecisionJson.kind(a), json.action(a), auditId)) {
+                queued = true;
+                recordSignoffOnce(d, a, now, trigger);
+            }
+        }
+        return queued;
+    }
+
+    /** The first time a sign-off is answered, the sign-off itself gets its own audit entry. */
+    private void recordSignoffOnce(Decision d, Action a, Instant now, String trigger) {
+        if (!(a instanceof Action.PostNote note) || !note.key().startsWith("signoff-reply:")) {
+            return;
+        }
+        long noteId = Long.parseLong(note.key().substring("signoff-reply:".length()));
+        for (SignoffCheck c : d.signoffs()) {
+            if (c.noteId() == noteId) {
+                audit.append(new AuditRecord(null, now, d.projectId(), d.iid(), "SIGNOFF", c.signer().username(),
+                        c.accepted() ? "ACCEPTED" : "REFUSED",
+                        (c.accepted() ? "Sign-off by @" + c.signer().username() + " accepted: " + c.verified()
+                                : "Sign-off by @" + c.signer().username() + " refused: " + c.reason().message()),
+                        trigger, "note:" + noteId, null));
+            }
+        }
+    }
+
+    private static String actorOf(Decision d) {
+        if (d.verdict() == Verdict.CLOSE_ACCEPTED || d.verdict() == Verdict.CLOSE_REJECTED || d.verdict() == Verdict.GRANDFATHERED) {
+            return d.closedBy().map(u -> u.username()).orElse(null);
+        }
+        return null;
+    }
+}

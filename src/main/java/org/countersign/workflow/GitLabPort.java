@@ -1,0 +1,55 @@
+package org.countersign.workflow;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.countersign.policy.StateChange;
+import org.countersign.policy.TicketHistory;
+
+/**
+ * What the use cases need from GitLab. Implemented by the GitLab adapter over GitLab4J; every method
+ * may throw {@link GitLabFailure}.
+ */
+public interface GitLabPort {
+
+    /** Countersign's own GitLab user (from {@code GET /user}), cached after the first call. */
+    long botUserId();
+
+    ProjectInfo project(String idOrPath);
+
+    /** A ticket's full history: issue, label and state events, notes, and the access level of every signer. */
+    LoadedTicket loadTicket(long projectId, long iid);
+
+    IssueState issueState(long projectId, long iid);
+
+    /** The most recent close of the ticket, if its state events record one. */
+    Optional<StateChange> latestClose(long projectId, long iid);
+
+    void reopen(long projectId, long iid);
+
+    /** Adds labels without touching the others ({@code add_labels}). */
+    void addLabels(long projectId, long iid, List<String> labels);
+
+    /** Whether a note on the ticket contains {@code text} (used to find Countersign's own markers). */
+    boolean hasNoteContaining(long projectId, long iid, String text);
+
+    void postNote(long projectId, long iid, String body);
+
+    /** Calls {@code each} for every issue updated at or after {@code since}, oldest update first, page by page. */
+    void forEachIssueUpdatedSince(long projectId, Instant since, Consumer<IssueHead> each);
+
+    record ProjectInfo(long id, String path, String webUrl) {
+    }
+
+    record IssueHead(long iid, Instant updatedAt) {
+    }
+
+    record IssueState(boolean closed, Set<String> labels, Instant updatedAt) {
+    }
+
+    /** The history plus what pages show about the ticket. */
+    record LoadedTicket(TicketHistory history, Instant updatedAt, String webUrl) {
+    }
+}

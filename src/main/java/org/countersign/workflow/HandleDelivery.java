@@ -1,0 +1,52 @@
+package org.countersign.workflow;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+import org.countersign.policy.Decision;
+import org.countersign.store.DeliveryQueue;
+
+/**
+ * Turns a stored webhook delivery into an evaluation of the ticket it names. The payload is only a
+ * trigger: the decision reads GitLab's history. Countersign's own actions are not evaluated (no loops).
+ */
+@ApplicationScoped
+public class HandleDelivery {
+
+    /** SKIPPED or DONE, with what happened. */
+    public record Result(String status, String outcome) {
+    }
+
+    private final GitLabPort gitlab;
+    private final EvaluateTicket evaluate;
+    private final WatchProjects watch;
+
+    public HandleDelivery(GitLabPort gitlab, EvaluateTicket evaluate, WatchProjects watch) {
+        this.gitlab = gitlab;
+        this.evaluate = evaluate;
+        this.watch = watch;
+    }
+
+    public Result handle(DeliveryQueue.Claimed d) {
+        if (d.projectId() == null || d.issueIid() == null) {
+            return new Result("SKIPPED", "names no issue");
+        }
+        if (d.actorId() != null && d.actorId() == gitlab.botUserId()) {
+            return new Result("SKIPPED", "Countersign's own action");
+        }
+        if (!watch.isWatched(d.projectId())) {
+            return new Result("SKIPPED", "project " + d.projectId() + " is not watched");
+        }
+        String trigger = "delivery:" + d.id() + " " + d.eventName() + (d.eventUuid() == null ? "" : " event=" + d.eventUuid());
+        Optional<Decision> decision;
+        try {
+            decision = evaluate.evaluate(d.projectId(), d.issueIid(), trigger);
+        } catch (GitLabFailure e) {
+            if (e.notFound()) {
+                return new Result("SKIPPED", "issue not found in GitLab (deleted or moved)");
+            }
+            throw e;
+        }
+        return decision.map(x -> new Result("DONE", x.verdict().name()))
+                .orElse(new Result("SKIPPED", "project " + d.projectId() + " is not watched"));
+    }
+}

@@ -1,0 +1,38 @@
+package org.countersign.workflow;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wakes this instance's workers as soon as it queues work, so a delivery or an action does not wait
+ * for the next poll. Other instances find the work by polling ({@code countersign.worker.poll-interval}).
+ */
+@ApplicationScoped
+public class WorkSignal {
+    private final Semaphore deliveries = new Semaphore(0);
+    private final Semaphore actions = new Semaphore(0);
+
+    public void deliveryQueued() {
+        deliveries.release();
+    }
+
+    public void actionsQueued() {
+        actions.release();
+    }
+
+    void awaitDeliveries(Duration max) throws InterruptedException {
+        await(deliveries, max);
+    }
+
+    void awaitActions(Duration max) throws InterruptedException {
+        await(actions, max);
+    }
+
+    private static void await(Semaphore s, Duration max) throws InterruptedException {
+        if (s.tryAcquire(max.toMillis(), TimeUnit.MILLISECONDS)) {
+            s.drainPermits();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package org.countersign.e2e;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The webhook endpoint as GitLab (or an attacker, or a broken proxy) sees it. */
+@QuarkusTest
+@QuarkusTestResource(GitLabWorld.class)
+class WebhookIntakeTest extends E2eSupport {
+
+    private static final String PATH = "/webhooks/gitlab";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final long UNWATCHED = 987654;
+
+    private long stored() {
+        return deliveries.counts().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** A real GitLab payload from the documentation, about a project Countersign does not watch. */
+    private static String fixture(String name) {
+        try (InputStream in = WebhookIntakeTest.class.getResourceAsStream("/gitlab-fixtures/" + name)) {
+            ObjectNode json = (ObjectNode) MAPPER.readTree(in);
+            if (json.get("project") instanceof ObjectNode p) {
+                p.put("id", UNWATCHED);
+            }
+            for (String holder : new String[] {"object_attributes", "issue"}) {
+                if (json.get(holder) instanceof ObjectNode o && o.has("project_id")) {
+                    o.put("project_id", UNWATCHED);
+                }
+            }
+            if (json.has("project_id")) {
+                json.put("project_id", UNWATCHED);
+            }
+            return MAPPER.writeValueAsString(json);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void wrongOrMissingTokenIsRejectedAndNothingStored() {
+        long before = stored();
+        given().header("X-Gitlab-Event", "Issue Hook").header("X-Gitlab-Token", "guess").body(fixture("issue-hook.json"))
+                .post(PATH).then().statusCode(401).contentType("application/problem+json")
+                .body("status", equalTo(401)).body("detail", containsString("X-Gitlab-Token"));
+        given().header("X-Gitlab-Event", "Issue Hook").body(fixture("issue-hook.json"))
+                .post(PATH).then().statusCode(401).contentType("application/problem+json");
+        given().header("X-Gitlab-Event", "Issue Hook").header("X-Gitlab-Token", GitLabWorld.SECRET + "x")
+                .body(fixture("issue-hook.json")).post(PATH).then().statusCode(401);
+        assertEquals(before, stored());
+    }
+
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            Issue Hook             | issue-hook.json
+            Issue Hook             | issue-hook-state-changes.json
+            Issue Hook             | issue-hook-gitlab4j.json
+            Confidential Issue Hook| issue-hook.json
+            Note Hook              | note-hook-issue.json
+            Note Hook              | note-hook-issue-gitlab4j.json
+            Confidential Note Hook | note-hook-issue.json
+            """)
+    void gitlabsDocumentedPayloadsAreAccepted(String event, String file) {
+        given().header("X-Gitlab-Event", event.strip()).header("X-Gitlab-Token", GitLabWorld.SECRET)
+                .header("Idempotency-Key", UUID.randomUUID().toString()).contentType("application/json")
+                .body(fixture(file)).post(PATH).then().statusCode(202).body("status", equalTo("queued"));
+    }
+
+    @Test
+    void sameIdempotencyKeyIsStoredOnce() {
+        String key = UUID.randomUUID().toString();
+        long before = stored();
+        for (int i = 0; i < 3; i++) {
+            given().header("X-Gitlab-Event", "Note Hook").header("X-Gitlab-Token", GitLabWorld.SECRET)
+                    .header("Idempotency-Key", key).body(fixture("note-hook-issue.json")).post(PATH)
+                    .then().statusCode(202).body("status", equalTo(i == 0 ? "queued" : "duplicate"));
+        }
+        // without Idempotency-Key (GitLab < 17.4): the event UUID and the body identify the delivery
+        String uuid = UUID.randomUUID().toString();
+        for (int i = 0; i < 2; i++) {
+            given().header("X-Gitlab-Event", "Note Hook").header("X-Gitlab-Token", GitLabWorld.SECRET)
+                    .header("X-Gitlab-Event-UUID", uuid).body(fixture("note-hook-issue.json")).post(PATH)
+                    .then().statusCode(202).body("status", equalTo(i == 0 ? "queued" : "duplicate"));
+        }
+        assertEquals(before + 2, stored());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            not json                                  | Issue Hook | {not json
+            empty body                                | Issue Hook | ''
+            JSON array                                | Issue Hook | []
+            wrong object_kind for the header          | Note Hook  | {"object_kind":"issue","object_attributes":{"iid":1},"project":{"id":1}}
+            unknown object_kind                       | Issue Hook | {"object_kind":"banana"}
+            issue without iid                         | Issue Hook | {"object_kind":"issue","object_attributes":{"title":"x"},"project":{"id":1}}
+            wrong types                               | Issue Hook | {"object_kind":"issue","object_attributes":{"iid":"twelve"},"project":{"id":[1]}}
+            truncated                                 | Issue Hook | {"object_kind":"issue","object_attributes":{"iid":1
+            """)
+    void malformedBodiesGetAProblemAndAreNotStored(String name, String event, String body) {
+        long before = stored();
+        given().header("X-Gitlab-Event", event.strip()).header("X-Gitlab-Token", GitLabWorld.SECRET)
+                .contentType("application/json").body(body == null ? "" : body).post(PATH)
+                .then().statusCode(400).contentType("application/problem+json")
+                .body("title", equalTo("Malformed webhook")).body("detail", not(containsString("org.")))
+                .body("detail", not(containsString("com.fasterxml")));
+        assertEquals(before, stored());
+    }
+
+    @Test
+    void otherEventsAreAcknowledgedAndIgnored() {
+        long before = stored();
+        given().header("X-Gitlab-Event", "Push Hook").header("X-Gitlab-Token", GitLabWorld.SECRET)
+                .body("{\"object_kind\":\"push\"}").post(PATH).then().statusCode(200).body("status", equalTo("ignored"));
+        String mrNote = fixture("note-hook-issue.json").replace("\"noteable_type\":\"Issue\"", "\"noteable_type\":\"MergeRequest\"");
+        given().header("X-Gitlab-Event", "Note Hook").header("X-Gitlab-Token", GitLabWorld.SECRET)
+                .body(mrNote).post(PATH).then().statusCode(200).body("status", equalTo("ignored"));
+        assertEquals(before, stored());
+    }
+
+    @Test
+    void missingEventHeaderIsABadRequest() {
+        given().header("X-Gitlab-Token", GitLabWorld.SECRET).body(fixture("issue-hook.json")).post(PATH)
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void unknownPathsAndMethodsAnswerProblems() {
+        given().get(PATH).then().statusCode(405);
+        given().get("/nothing-here").then().statusCode(404);
+    }
+}
