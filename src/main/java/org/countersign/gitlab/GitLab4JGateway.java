@@ -92,9 +92,30 @@ public class GitLab4JGateway implements GitLabPort {
         return idOrPath.chars().allMatch(Character::isDigit) ? Long.valueOf(idOrPath) : idOrPath;
     }
 
+    /**
+     * Reads the issue, its events and notes, then the issue again: GitLab bumps {@code updated_at} on
+     * every label, state and note change, so an unchanged {@code updated_at} proves the reads form one
+     * consistent snapshot. Otherwise it reads again (a torn history could misjudge a sign-off).
+     */
     @Override
     public LoadedTicket loadTicket(long projectId, long iid) {
         Issue issue = call("GET issue", () -> api.getIssuesApi().getIssue(projectId, iid));
+        for (int attempt = 1; ; attempt++) {
+            LoadedTicket loaded = loadAfter(projectId, iid, issue);
+            Issue after = call("GET issue", () -> api.getIssuesApi().getIssue(projectId, iid));
+            if (java.util.Objects.equals(after.getUpdatedAt(), issue.getUpdatedAt())
+                    && after.getState() == issue.getState()) {
+                return loaded;
+            }
+            if (attempt == 3) {
+                throw new GitLabFailure("issue " + projectId + "#" + iid + " kept changing while its history was read",
+                        0, Optional.empty(), null);
+            }
+            issue = after;
+        }
+    }
+
+    private LoadedTicket loadAfter(long projectId, long iid, Issue issue) {
         List<LabelEvent> labelEvents = call("GET resource_label_events",
                 () -> api.getResourceLabelEventsApi().getIssueLabelEvents(projectId, iid, PER_PAGE).all());
         List<IssueEvent> stateEvents = call("GET resource_state_events",

@@ -56,6 +56,7 @@ public final class ReviewPolicy {
         private final Implementers implementers;
         private final List<StateChange> states;
         private final Set<Long> removalsPartOfClose = new HashSet<>();
+        private final Map<Long, List<LabelChange>> removedAtClose = new HashMap<>();
 
         private boolean inReview;
         private boolean closed;
@@ -85,15 +86,38 @@ public final class ReviewPolicy {
                         h.closedBy().orElse(new UserRef(-1, "ghost")), StateChange.Kind.CLOSED));
             }
             for (StateChange c : states) {
-                if (c.kind() != StateChange.Kind.CLOSED) {
-                    continue;
+                if (c.kind() == StateChange.Kind.CLOSED) {
+                    List<LabelChange> removed = removedByClose(c);
+                    removedAtClose.put(c.id(), removed);
+                    removed.forEach(l -> removalsPartOfClose.add(l.id()));
                 }
-                for (LabelChange l : h.labelChanges()) {
-                    if (!l.added() && l.user().id() == c.user().id() && within(l.at(), c.at(), s.closeWindow())) {
-                        removalsPartOfClose.add(l.id());
+            }
+        }
+
+        /**
+         * The label removals that belong to {@code close}: per label, the closer's last removal within
+         * the close window, provided the label was not added again between it and the close.
+         */
+        private List<LabelChange> removedByClose(StateChange close) {
+            Map<String, LabelChange> latest = new java.util.LinkedHashMap<>();
+            for (LabelChange l : h.labelChanges()) {
+                if (!l.added() && l.user().id() == close.user().id() && within(l.at(), close.at(), s.closeWindow())) {
+                    LabelChange known = latest.get(l.label());
+                    if (known == null || EVENT_ORDER.compare(l, known) > 0) {
+                        latest.put(l.label(), l);
                     }
                 }
             }
+            List<LabelChange> result = new ArrayList<>();
+            for (LabelChange removal : latest.values()) {
+                boolean addedAgain = h.labelChanges().stream().anyMatch(a -> a.added() && a.label().equals(removal.label())
+                        && EVENT_ORDER.compare(a, removal) > 0 && !a.at().isAfter(close.at().plus(s.closeWindow()))
+                        && !a.at().isBefore(removal.at()));
+                if (!addedAgain) {
+                    result.add(removal);
+                }
+            }
+            return result;
         }
 
         void run() {
@@ -313,11 +337,7 @@ public final class ReviewPolicy {
 
         private List<String> labelsRemovedBy(StateChange close) {
             Set<String> removed = new LinkedHashSet<>();
-            for (LabelChange l : h.labelChanges()) {
-                if (!l.added() && l.user().id() == close.user().id() && within(l.at(), close.at(), s.closeWindow())) {
-                    removed.add(l.label());
-                }
-            }
+            removedAtClose.getOrDefault(close.id(), List.of()).forEach(l -> removed.add(l.label()));
             return List.copyOf(removed);
         }
 
@@ -330,6 +350,9 @@ public final class ReviewPolicy {
             return result;
         }
     }
+
+    private static final Comparator<LabelChange> EVENT_ORDER =
+            Comparator.comparing(LabelChange::at).thenComparingLong(LabelChange::id);
 
     private static int distinctSigners(List<SignoffCheck> signoffs) {
         return (int) signoffs.stream().map(c -> c.signer().id()).distinct().count();

@@ -23,6 +23,7 @@ class ConfigValidationTest {
     private static List<String> problems(Map<String, String> values) {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(CountersignConfig.class)
+                .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
                 .withSources(new PropertiesConfigSource(values, "test", 500))
                 .build();
         return ConfigValidation.problems(config.getConfigMapping(CountersignConfig.class));

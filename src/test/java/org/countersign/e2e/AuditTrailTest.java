@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -26,7 +27,7 @@ class AuditTrailTest extends E2eSupport {
     AuditLog audit;
 
     @Test
-    void decisionsActionsAndSignoffsAreRecorded() {
+    void decisionsActionsAndSignoffsAreRecorded() throws Exception {
         long iid = newTicket("Replace failing disk in backup server");
         sim.close(world.carol, project, iid);
         awaitIssue(iid, i -> !i.isClosed());
@@ -39,9 +40,10 @@ class AuditTrailTest extends E2eSupport {
         AuditRecord rejected = trail.stream().filter(a -> a.kind().equals("DECISION") && a.outcome().equals("CLOSE_REJECTED"))
                 .findFirst().orElseThrow(() -> new AssertionError(trail.toString()));
         assertEquals("carol", rejected.actor());
-        assertTrue(rejected.trigger().startsWith("delivery:"), rejected.trigger());
+        // whichever saw the close first: the webhook delivery or a reconciliation pass
+        assertTrue(rejected.trigger().startsWith("delivery:") || rejected.trigger().equals("reconcile"), rejected.trigger());
         assertTrue(rejected.gitlabRef().startsWith("close:"), rejected.gitlabRef());
-        assertTrue(rejected.details().contains("\"verdict\":\"CLOSE_REJECTED\""), rejected.details());
+        assertEquals("CLOSE_REJECTED", new ObjectMapper().readTree(rejected.details()).path("verdict").asText(), rejected.details());
         assertTrue(trail.stream().anyMatch(a -> a.kind().equals("ACTION") && a.outcome().equals("DONE")
                 && a.gitlabRef().startsWith("reopen:")), trail.toString());
         assertTrue(trail.stream().anyMatch(a -> a.kind().equals("ACTION") && a.outcome().equals("DONE")

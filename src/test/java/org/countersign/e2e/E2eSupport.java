@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import jakarta.inject.Inject;
+import org.awaitility.core.ConditionTimeoutException;
 import java.net.URL;
 import java.time.Duration;
 import java.util.List;
@@ -69,9 +70,15 @@ public abstract class E2eSupport {
     }
 
     protected SimNote awaitBotNote(long iid, Predicate<String> body) {
-        return await().atMost(PATIENCE).until(
-                () -> botNotes(iid).stream().filter(n -> body.test(n.body())).findFirst().orElse(null),
-                n -> n != null);
+        try {
+            return await().atMost(PATIENCE).until(
+                    () -> botNotes(iid).stream().filter(n -> body.test(n.body())).findFirst().orElse(null),
+                    n -> n != null);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no such note from Countersign on #" + iid + "; its notes are:\n"
+                    + String.join("\n---\n", botNotes(iid).stream().map(SimNote::body).toList())
+                    + "\nlabel events: " + sim.labelEvents(project, iid), e);
+        }
     }
 
     protected SimIssue awaitIssue(long iid, Predicate<SimIssue> condition) {

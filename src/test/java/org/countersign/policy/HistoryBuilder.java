@@ -64,14 +64,40 @@ final class HistoryBuilder {
     }
 
     HistoryBuilder addLabel(int minute, UserRef by, String label) {
+        return addLabelAt(at(minute), by, label);
+    }
+
+    HistoryBuilder addLabelAt(Instant when, UserRef by, String label) {
         labels.add(label);
-        labelChanges.add(new LabelChange(++nextId, at(minute), by, label, true));
+        labelChanges.add(new LabelChange(++nextId, when, by, label, true));
         return this;
     }
 
     HistoryBuilder removeLabel(int minute, UserRef by, String label) {
+        return removeLabelAt(at(minute), by, label);
+    }
+
+    HistoryBuilder removeLabelAt(Instant when, UserRef by, String label) {
         labels.remove(label);
-        labelChanges.add(new LabelChange(++nextId, at(minute), by, label, false));
+        labelChanges.add(new LabelChange(++nextId, when, by, label, false));
+        return this;
+    }
+
+    /** A move at an exact instant (GitLab records the add before the remove, same timestamp). */
+    HistoryBuilder moveAt(Instant when, UserRef by, String from, String to) {
+        addLabelAt(when, by, to);
+        return removeLabelAt(when, by, from);
+    }
+
+    HistoryBuilder dragToClosedAt(Instant when, UserRef by) {
+        for (String l : List.copyOf(labels)) {
+            if (l.equals(REVIEW) || l.equals(DOING)) {
+                removeLabelAt(when, by, l);
+            }
+        }
+        closed = true;
+        closedAt = Optional.of(when);
+        stateChanges.add(new StateChange(++nextId, when, by, StateChange.Kind.CLOSED));
         return this;
     }
 

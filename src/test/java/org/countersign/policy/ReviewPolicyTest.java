@@ -91,6 +91,11 @@ class ReviewPolicyTest {
                         ticket().toReview(1, BOB).signoff(2, CAROL).removeLabel(3, BOB, REVIEW).close(5, BOB), settings(),
                         Verdict.CLOSE_REJECTED, Set.of(ReasonCode.NOT_IN_REVIEW_AT_CLOSE, ReasonCode.MISSING_SIGNOFFS,
                                 ReasonCode.SIGNOFFS_VOIDED), "RNS"),
+                new Case("quick moves out of review and back just before a drag to Closed still void the sign-off",
+                        ticket().toReview(1, BOB).signoff(2, CAROL).moveAt(HistoryBuilder.at(3), BOB, REVIEW, DOING)
+                                .moveAt(HistoryBuilder.at(3).plusMillis(3), BOB, DOING, REVIEW)
+                                .dragToClosedAt(HistoryBuilder.at(3).plusMillis(6), BOB), settings(),
+                        Verdict.CLOSE_REJECTED, Set.of(ReasonCode.MISSING_SIGNOFFS, ReasonCode.SIGNOFFS_VOIDED), "RLNS"),
                 new Case("two required: one sign-off is not enough",
                         ticket().toReview(1, BOB).signoff(2, CAROL).close(3, BOB), settings(2, true),
                         Verdict.CLOSE_REJECTED, Set.of(ReasonCode.MISSING_SIGNOFFS), "RNS"),
