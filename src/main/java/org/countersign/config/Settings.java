@@ -56,6 +56,10 @@ public class Settings {
         return config.gitlab().readTimeout();
     }
 
+    public Duration reconcileInterval() {
+        return ConfigValidation.parseInterval(config.reconcile().interval());
+    }
+
     public Duration reconcileOverlap() {
         return config.reconcile().overlap();
     }

@@ -2,15 +2,18 @@ package org.countersign.workflow;
 
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.countersign.config.Settings;
 import org.jboss.logging.Logger;
 
 /**
  * Reconciliation at start-up and every {@code countersign.reconcile.interval}. At start-up the
  * watched projects are resolved before the service takes traffic, so a project's watch starts when
  * the service starts, not when its first webhook happens to arrive; the first pass then runs in the
- * background.
+ * background. The periodic job is scheduled here, after {@link Settings} has validated the interval,
+ * so a bad value gets Countersign's message naming the variable rather than the scheduler's.
  */
 @ApplicationScoped
 public class ReconcileJob {
@@ -18,28 +21,34 @@ public class ReconcileJob {
 
     private final ReconcileProjects reconcile;
     private final WatchProjects watch;
+    private final Settings settings;
+    private final Scheduler scheduler;
 
-    public ReconcileJob(ReconcileProjects reconcile, WatchProjects watch) {
+    public ReconcileJob(ReconcileProjects reconcile, WatchProjects watch, Settings settings, Scheduler scheduler) {
         this.reconcile = reconcile;
         this.watch = watch;
+        this.settings = settings;
+        this.scheduler = scheduler;
     }
 
     void onStart(@Observes StartupEvent ev) {
         watch.ensureWatched();
-        Thread first = new Thread(() -> {
-            try {
-                reconcile.run();
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "start-up reconciliation failed; the next periodic pass retries: %s", e.getMessage());
-            }
-        }, "countersign-reconcile-startup");
+        Thread first = new Thread(this::pass, "countersign-reconcile-startup");
         first.setDaemon(true);
         first.start();
+        scheduler.newJob("reconcile")
+                .setInterval(settings.reconcileInterval().toString())
+                .setDelayed(settings.reconcileInterval().toString())
+                .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
+                .setTask(execution -> pass())
+                .schedule();
     }
 
-    @Scheduled(identity = "reconcile", every = "${countersign.reconcile.interval:5m}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void run() {
-        reconcile.run();
+    private void pass() {
+        try {
+            reconcile.run();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "reconciliation failed; the next pass retries: %s", e.getMessage());
+        }
     }
 }

@@ -45,8 +45,8 @@ public class GitLabWorld implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        TestDatabase.recreate(TestDatabase.NAME);
-        sim = GitLabSimulator.start();
+        prepareDatabase();
+        sim = newSimulator();
         sim.setClock(clock);
         bot = sim.addUser("countersign-bot", "Countersign");
         alice = sim.addUser("alice", "Alice Author");
@@ -73,6 +73,14 @@ public class GitLabWorld implements QuarkusTestResourceLifecycleManager {
                 "countersign.projects", PROJECT_PATH,
                 "quarkus.datasource.jdbc.url", TestDatabase.jdbcUrl(TestDatabase.NAME),
                 "quarkus.datasource.username", TestDatabase.user());
+    }
+
+    protected GitLabSimulator newSimulator() {
+        return GitLabSimulator.start();
+    }
+
+    protected void prepareDatabase() {
+        TestDatabase.recreate(TestDatabase.NAME);
     }
 
     @Override

@@ -48,8 +48,8 @@ public final class GitLabSimulator implements AutoCloseable {
     /** Makes "change state + enqueue its webhook" atomic so deliveries follow the order of changes. */
     private final Object mutationLock = new Object();
 
-    private GitLabSimulator() throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    private GitLabSimulator(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         baseUrl = "http://127.0.0.1:" + server.getAddress().getPort();
         json = new SimJson(baseUrl, state);
         webhooks = new WebhookSender(state, baseUrl);
@@ -77,8 +77,13 @@ public final class GitLabSimulator implements AutoCloseable {
 
     /** Starts a simulator on a random loopback port. */
     public static GitLabSimulator start() {
+        return start(0);
+    }
+
+    /** Starts a simulator on the given loopback port (0: any free port). */
+    public static GitLabSimulator start(int port) {
         try {
-            return new GitLabSimulator();
+            return new GitLabSimulator(port);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
