@@ -30,6 +30,13 @@ public interface CountersignConfig {
 
     Worker worker();
 
+    Admin admin();
+
+    interface Admin {
+        /** COUNTERSIGN_ADMIN_TOKEN: bearer token for the /admin endpoints; unset = those endpoints are off. */
+        Optional<String> token();
+    }
+
     interface Gitlab {
         /** COUNTERSIGN_GITLAB_URL: base URL, e.g. https://gitlab.example.org */
         Optional<String> url();
@@ -90,6 +97,10 @@ public interface CountersignConfig {
         /** How far before the last seen update a pass looks again (GitLab's clock vs ours, slow commits). */
         @WithDefault("2m")
         Duration overlap();
+
+        /** How many tickets a pass evaluates at the same time. */
+        @WithDefault("4")
+        int parallelism();
     }
 
     interface Worker {

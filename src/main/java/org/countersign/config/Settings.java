@@ -60,6 +60,10 @@ public class Settings {
         return ConfigValidation.parseInterval(config.reconcile().interval());
     }
 
+    public int reconcileParallelism() {
+        return Math.max(1, config.reconcile().parallelism());
+    }
+
     public Duration reconcileOverlap() {
         return config.reconcile().overlap();
     }
@@ -74,6 +78,10 @@ public class Settings {
                 AccessLevels.parse(config.review().minAccessLevel()), config.review().authorIsImplementer(),
                 config.scope().label().map(String::strip).filter(s -> !s.isEmpty()), botUserId,
                 PolicySettings.DEFAULT_CLOSE_WINDOW);
+    }
+
+    public Optional<String> adminToken() {
+        return config.admin().token().filter(t -> !t.isBlank());
     }
 
     public String reviewLabel() {

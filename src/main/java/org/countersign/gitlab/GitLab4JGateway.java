@@ -25,6 +25,7 @@ import org.countersign.policy.TicketHistory;
 import org.countersign.policy.UserRef;
 import org.countersign.workflow.GitLabFailure;
 import org.countersign.workflow.GitLabPort;
+import org.countersign.workflow.Metrics;
 import org.gitlab4j.api.GitLabApi;
 import org.gitlab4j.api.GitLabApiException;
 import org.gitlab4j.api.Pager;
@@ -51,7 +52,9 @@ public class GitLab4JGateway implements GitLabPort {
 
     private final GitLabApi api;
     private final LabelEditApi labels;
+    private final HooksApi hooks;
     private final Clock clock;
+    private final Metrics metrics;
     private final Duration memberTtl;
     private final Map<String, CachedLevel> memberCache = new ConcurrentHashMap<>();
     private volatile Long botUserId;
@@ -59,11 +62,13 @@ public class GitLab4JGateway implements GitLabPort {
     private record CachedLevel(Optional<Integer> level, Instant expires) {
     }
 
-    public GitLab4JGateway(Settings settings, Clock clock) {
+    public GitLab4JGateway(Settings settings, Clock clock, Metrics metrics) {
         this.api = new GitLabApi(settings.gitlabUrl(), settings.gitlabToken())
                 .withRequestTimeout((int) settings.connectTimeout().toMillis(), (int) settings.readTimeout().toMillis());
         this.labels = new LabelEditApi(api);
+        this.hooks = new HooksApi(api);
         this.clock = clock;
+        this.metrics = metrics;
         this.memberTtl = settings.memberCacheTtl();
     }
 
@@ -84,7 +89,7 @@ public class GitLab4JGateway implements GitLabPort {
 
     @Override
     public ProjectInfo project(String idOrPath) {
-        Project p = call("GET /projects/" + idOrPath, () -> api.getProjectApi().getProject(projectRef(idOrPath)));
+        Project p = call("GET project", () -> api.getProjectApi().getProject(projectRef(idOrPath)));
         return new ProjectInfo(p.getId(), p.getPathWithNamespace(), p.getWebUrl());
     }
 
@@ -98,30 +103,45 @@ public class GitLab4JGateway implements GitLabPort {
      * consistent snapshot. Otherwise it reads again (a torn history could misjudge a sign-off).
      */
     @Override
-    public LoadedTicket loadTicket(long projectId, long iid) {
-        Issue issue = call("GET issue", () -> api.getIssuesApi().getIssue(projectId, iid));
+    public LoadedTicket loadTicket(long projectId, long iid, Optional<Instant> knownUpdatedAt) {
+        Optional<Instant> expected = knownUpdatedAt;
         for (int attempt = 1; ; attempt++) {
-            LoadedTicket loaded = loadAfter(projectId, iid, issue);
+            Issue before = expected.isPresent() ? null : call("GET issue", () -> api.getIssuesApi().getIssue(projectId, iid));
+            Instant from = expected.orElseGet(() -> instant(before.getUpdatedAt()));
+            History history = loadHistory(projectId, iid);
             Issue after = call("GET issue", () -> api.getIssuesApi().getIssue(projectId, iid));
-            if (java.util.Objects.equals(after.getUpdatedAt(), issue.getUpdatedAt())
-                    && after.getState() == issue.getState()) {
-                return loaded;
+            if (instant(after.getUpdatedAt()).equals(from)) {
+                return assemble(projectId, iid, after, history);
             }
             if (attempt == 3) {
                 throw new GitLabFailure("issue " + projectId + "#" + iid + " kept changing while its history was read",
                         0, Optional.empty(), null);
             }
-            issue = after;
+            expected = Optional.of(instant(after.getUpdatedAt()));
         }
     }
 
-    private LoadedTicket loadAfter(long projectId, long iid, Issue issue) {
+    @Override
+    public List<HookStatus> hooks(long projectId) {
+        return call("GET hooks", () -> hooks.list(projectId));
+    }
+
+    private record History(List<LabelEvent> labelEvents, List<IssueEvent> stateEvents, List<Note> notes) {
+    }
+
+    private History loadHistory(long projectId, long iid) {
         List<LabelEvent> labelEvents = call("GET resource_label_events",
                 () -> api.getResourceLabelEventsApi().getIssueLabelEvents(projectId, iid, PER_PAGE).all());
         List<IssueEvent> stateEvents = call("GET resource_state_events",
                 () -> api.getResourceStateEventsApi().getIssueStateEvents(projectId, iid, PER_PAGE).all());
         List<Note> notes = call("GET notes", () -> api.getNotesApi().getIssueNotes(projectId, iid, PER_PAGE).all());
+        return new History(labelEvents, stateEvents, notes);
+    }
 
+    private LoadedTicket assemble(long projectId, long iid, Issue issue, History h) {
+        List<LabelEvent> labelEvents = h.labelEvents();
+        List<IssueEvent> stateEvents = h.stateEvents();
+        List<Note> notes = h.notes();
         List<Comment> comments = new ArrayList<>(notes.size());
         Set<Long> signers = new HashSet<>();
         for (Note n : notes) {
@@ -172,14 +192,14 @@ public class GitLab4JGateway implements GitLabPort {
         }
         Optional<Integer> level;
         try {
-            Member m = api.getProjectApi().getMember(projectId, userId, true);
+            Member m = call("GET member", () -> api.getProjectApi().getMember(projectId, userId, true));
             level = Optional.ofNullable(m.getAccessLevel()).map(l -> l.value);
             if (m.getState() != null && !"active".equalsIgnoreCase(m.getState().toString())) {
                 level = Optional.empty(); // blocked or awaiting users cannot review
             }
-        } catch (GitLabApiException e) {
-            if (e.getHttpStatus() != 404) {
-                throw failure("GET members/all/" + userId, e);
+        } catch (GitLabFailure e) {
+            if (!e.notFound()) {
+                throw e;
             }
             level = Optional.empty();
         }
@@ -277,19 +297,26 @@ public class GitLab4JGateway implements GitLabPort {
         T run() throws GitLabApiException;
     }
 
-    private static <T> T call(String what, Call<T> call) {
+    private <T> T call(String what, Call<T> call) {
+        long start = System.nanoTime();
+        int status = 200;
         try {
             return call.run();
         } catch (GitLabApiException e) {
+            status = e.getHttpStatus();
             throw failure(what, e);
         } catch (RuntimeException e) {
             // GitLab4J wraps transport errors (connection refused, timeouts) in runtime exceptions
             if (e.getCause() instanceof GitLabApiException g) {
+                status = g.getHttpStatus();
                 throw failure(what, g);
             }
+            status = 0;
             LOG.debugf(e, "GitLab call %s failed", what);
             throw new GitLabFailure(what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0,
                     Optional.empty(), e);
+        } finally {
+            metrics.gitlabCall(what, status, Duration.ofNanos(System.nanoTime() - start));
         }
     }
 

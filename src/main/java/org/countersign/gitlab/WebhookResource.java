@@ -14,6 +14,7 @@ import java.util.Map;
 import org.countersign.config.Settings;
 import org.countersign.store.DeliveryQueue;
 import org.countersign.web.ProblemException;
+import org.countersign.workflow.Metrics;
 import org.countersign.workflow.WorkSignal;
 
 /**
@@ -29,13 +30,16 @@ public class WebhookResource {
     private final WebhookParser parser;
     private final DeliveryQueue deliveries;
     private final WorkSignal signal;
+    private final Metrics metrics;
     private final Clock clock;
 
-    public WebhookResource(Settings settings, WebhookParser parser, DeliveryQueue deliveries, WorkSignal signal, Clock clock) {
+    public WebhookResource(Settings settings, WebhookParser parser, DeliveryQueue deliveries, WorkSignal signal,
+                           Metrics metrics, Clock clock) {
         this.secretDigest = WebhookParser.sha256(settings.webhookSecret().getBytes(StandardCharsets.UTF_8));
         this.parser = parser;
         this.deliveries = deliveries;
         this.signal = signal;
+        this.metrics = metrics;
         this.clock = clock;
     }
 
@@ -50,16 +54,26 @@ public class WebhookResource {
         // Compare digests: constant time, and the secret's length does not leak either.
         byte[] given = WebhookParser.sha256((token == null ? "" : token).getBytes(StandardCharsets.UTF_8));
         if (token == null || !MessageDigest.isEqual(given, secretDigest)) {
+            metrics.delivery("unauthorized");
             throw new ProblemException(401, "Unauthorized", "Missing or wrong X-Gitlab-Token.");
         }
         if (event == null || event.isBlank()) {
+            metrics.delivery("malformed");
             throw new ProblemException(400, "Bad Request", "Missing X-Gitlab-Event header.");
         }
         if (!WebhookParser.isHandled(event)) {
+            metrics.delivery("ignored");
             return Response.ok(Map.of("status", "ignored", "reason", "event '" + event + "' is not used by Countersign")).build();
         }
-        WebhookParser.Trigger trigger = parser.parse(event, body == null ? new byte[0] : body);
+        WebhookParser.Trigger trigger;
+        try {
+            trigger = parser.parse(event, body == null ? new byte[0] : body);
+        } catch (ProblemException e) {
+            metrics.delivery("malformed");
+            throw e;
+        }
         if (trigger.ignoredBecause() != null) {
+            metrics.delivery("ignored");
             return Response.ok(Map.of("status", "ignored", "reason", trigger.ignoredBecause())).build();
         }
         String payload = new String(body, StandardCharsets.UTF_8);
@@ -67,8 +81,10 @@ public class WebhookResource {
                 WebhookParser.dedupeKey(idempotencyKey, eventUuid, event, body), event, eventUuid,
                 trigger.projectId(), trigger.issueIid(), trigger.actorId(), payload, clock.instant()));
         if (id < 0) {
+            metrics.delivery("duplicate");
             return Response.accepted(Map.of("status", "duplicate")).build();
         }
+        metrics.delivery("queued");
         signal.deliveryQueued();
         return Response.accepted(Map.of("status", "queued", "delivery", id)).build();
     }

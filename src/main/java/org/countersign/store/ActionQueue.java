@@ -77,6 +77,12 @@ public class ActionQueue {
                 ((Number) r[2]).longValue(), (String) r[3], (String) r[4], ((Number) r[5]).intValue(), (String) r[6])).toList();
     }
 
+    /** Puts a dead action back in the queue with fresh attempts. False if it is not dead. */
+    @Transactional
+    public boolean revive(long id) {
+        return queue.revive(em(), id);
+    }
+
     private static EntityManager em() {
         return Panache.getEntityManager();
     }

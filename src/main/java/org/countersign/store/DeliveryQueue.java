@@ -26,6 +26,11 @@ public class DeliveryQueue {
                           Long actorId) {
     }
 
+    /** A dead delivery, for the admin listing. */
+    public record Dead(long id, String eventName, String eventUuid, Long projectId, Long issueIid, int attempts,
+                       String lastError, java.time.Instant receivedAt) {
+    }
+
     /** Stores the delivery unless one with the same dedupe key exists. Returns the id, or -1 for a duplicate. */
     @Transactional
     public long enqueue(NewDelivery d) {
@@ -75,6 +80,21 @@ public class DeliveryQueue {
     @Transactional
     public Map<String, Long> counts() {
         return queue.counts(em());
+    }
+
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public List<Dead> dead() {
+        List<Object[]> rows = em().createNativeQuery("SELECT id, event_name, event_uuid, project_id, issue_iid, attempts, "
+                + "last_error, received_at FROM delivery WHERE status = 'DEAD' ORDER BY id").getResultList();
+        return rows.stream().map(r -> new Dead(((Number) r[0]).longValue(), (String) r[1], (String) r[2], asLong(r[3]),
+                asLong(r[4]), ((Number) r[5]).intValue(), (String) r[6], WorkQueue.instant(r[7]))).toList();
+    }
+
+    /** Puts a dead delivery back in the queue with fresh attempts. False if it is not dead. */
+    @Transactional
+    public boolean revive(long id) {
+        return queue.revive(em(), id);
     }
 
     private static EntityManager em() {

@@ -57,6 +57,26 @@ final class WorkQueue {
                 .setParameter("worker", worker).executeUpdate() == 1;
     }
 
+    /** Makes a DEAD row PENDING again with its attempts reset (an operator fixed the cause). */
+    boolean revive(EntityManager em, long id) {
+        return em.createNativeQuery("UPDATE " + table + " SET status = 'PENDING', attempts = 0, next_attempt_at = now(), "
+                + "locked_until = NULL, locked_by = NULL WHERE id = :id AND status = 'DEAD'")
+                .setParameter("id", id).executeUpdate() == 1;
+    }
+
+    static java.time.Instant instant(Object o) {
+        if (o == null) {
+            return null;
+        } else if (o instanceof java.time.Instant i) {
+            return i;
+        } else if (o instanceof java.time.OffsetDateTime t) {
+            return t.toInstant();
+        } else if (o instanceof java.sql.Timestamp t) {
+            return t.toInstant();
+        }
+        throw new IllegalArgumentException("not a timestamp: " + o.getClass());
+    }
+
     /** Count of rows per status. */
     @SuppressWarnings("unchecked")
     Map<String, Long> counts(EntityManager em) {

@@ -43,9 +43,11 @@ public class EvaluateTicket {
     private final DecisionJson json;
     private final Clock clock;
     private final WorkSignal signal;
+    private final Metrics metrics;
 
     public EvaluateTicket(GitLabPort gitlab, Settings settings, WatchedProjects projects, TicketRepository tickets,
-                          AuditLog audit, ActionQueue actions, DecisionJson json, Clock clock, WorkSignal signal) {
+                          AuditLog audit, ActionQueue actions, DecisionJson json, Clock clock, WorkSignal signal,
+                          Metrics metrics) {
         this.gitlab = gitlab;
         this.settings = settings;
         this.projects = projects;
@@ -55,17 +57,24 @@ public class EvaluateTicket {
         this.json = json;
         this.clock = clock;
         this.signal = signal;
+        this.metrics = metrics;
     }
 
     /** Decides on the ticket now. Empty when the project is not watched. Throws {@link GitLabFailure}. */
     public Optional<Decision> evaluate(long projectId, long iid, String trigger) {
+        return evaluate(projectId, iid, trigger, Optional.empty());
+    }
+
+    /** As {@link #evaluate(long, long, String)}, when the caller just saw the issue's {@code updated_at}. */
+    public Optional<Decision> evaluate(long projectId, long iid, String trigger, Optional<Instant> knownUpdatedAt) {
         Optional<WatchedProject> project = projects.find(projectId);
         if (project.isEmpty()) {
             return Optional.empty();
         }
-        GitLabPort.LoadedTicket loaded = gitlab.loadTicket(projectId, iid);
+        GitLabPort.LoadedTicket loaded = gitlab.loadTicket(projectId, iid, knownUpdatedAt);
         Decision decision = ReviewPolicy.decide(loaded.history(), settings.policy(gitlab.botUserId()),
                 project.get().watchedSince());
+        metrics.decision(decision.verdict().name());
         boolean queued = QuarkusTransaction.requiringNew().call(() -> record(loaded, decision, trigger));
         if (queued) {
             signal.actionsQueued();

@@ -19,8 +19,15 @@ public interface GitLabPort {
 
     ProjectInfo project(String idOrPath);
 
-    /** A ticket's full history: issue, label and state events, notes, and the access level of every signer. */
-    LoadedTicket loadTicket(long projectId, long iid);
+    /**
+     * A ticket's full history: issue, label and state events, notes, and the access level of every
+     * signer, read as one consistent snapshot. {@code knownUpdatedAt}, when the caller just listed the
+     * issue, saves reading the issue before the history.
+     */
+    LoadedTicket loadTicket(long projectId, long iid, Optional<Instant> knownUpdatedAt);
+
+    /** The project's webhooks with GitLab's delivery status (reading them needs Maintainer access). */
+    List<HookStatus> hooks(long projectId);
 
     IssueState issueState(long projectId, long iid);
 
@@ -41,6 +48,14 @@ public interface GitLabPort {
     void forEachIssueUpdatedSince(long projectId, Instant since, Consumer<IssueHead> each);
 
     record ProjectInfo(long id, String path, String webUrl) {
+    }
+
+    /** A project webhook; {@code alertStatus} is GitLab's executable, temporarily_disabled or disabled. */
+    record HookStatus(long id, String url, boolean issuesEvents, boolean noteEvents, String alertStatus,
+                      Optional<Instant> disabledUntil) {
+        public boolean disabled() {
+            return alertStatus != null && !alertStatus.equals("executable");
+        }
     }
 
     record IssueHead(long iid, Instant updatedAt) {

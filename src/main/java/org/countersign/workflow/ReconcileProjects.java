@@ -4,20 +4,30 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.countersign.config.Settings;
 import org.countersign.store.Leases;
 import org.countersign.store.StoredTicket;
 import org.countersign.store.TicketRepository;
 import org.countersign.store.WatchedProject;
+import org.countersign.store.WatchedProjects;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 /**
  * Catches whatever webhooks missed: for each watched project, lists the issues GitLab updated since
  * the last pass (minus an overlap) and re-evaluates through {@link EvaluateTicket} every one whose
- * {@code updated_at} differs from the one last decided on. Runs on one instance at a time (a lease).
- * One ticket's failure never stops the pass; the cursor stops before it so the next pass retries it.
+ * {@code updated_at} differs from the one last decided on — so a pass where nothing changed costs one
+ * listing call per project (plus one to check the project's webhooks). Runs on one instance at a time
+ * (a lease); evaluates up to {@code countersign.reconcile.parallelism} tickets at once. One ticket's
+ * failure never stops the pass; the cursor stops before it, so the next pass retries it.
  */
 @ApplicationScoped
 public class ReconcileProjects {
@@ -25,7 +35,7 @@ public class ReconcileProjects {
     private static final Logger LOG = Logger.getLogger(ReconcileProjects.class);
     static final String LEASE = "reconcile";
 
-    /** What a pass did, per project summed. */
+    /** What a pass did, summed over projects. */
     public record PassReport(boolean ran, int projects, int listed, int evaluated, int failed) {
     }
 
@@ -33,20 +43,22 @@ public class ReconcileProjects {
     private final GitLabPort gitlab;
     private final EvaluateTicket evaluate;
     private final TicketRepository tickets;
-    private final org.countersign.store.WatchedProjects projects;
+    private final WatchedProjects projects;
+    private final WebhookHealth webhooks;
     private final Leases leases;
     private final InstanceId instance;
     private final Settings settings;
     private final Clock clock;
 
     public ReconcileProjects(WatchProjects watch, GitLabPort gitlab, EvaluateTicket evaluate, TicketRepository tickets,
-                             org.countersign.store.WatchedProjects projects, Leases leases, InstanceId instance,
+                             WatchedProjects projects, WebhookHealth webhooks, Leases leases, InstanceId instance,
                              Settings settings, Clock clock) {
         this.watch = watch;
         this.gitlab = gitlab;
         this.evaluate = evaluate;
         this.tickets = tickets;
         this.projects = projects;
+        this.webhooks = webhooks;
         this.leases = leases;
         this.instance = instance;
         this.settings = settings;
@@ -58,35 +70,45 @@ public class ReconcileProjects {
             LOG.debug("reconciliation is running on another instance");
             return new PassReport(false, 0, 0, 0, 0);
         }
+        ExecutorService pool = Executors.newFixedThreadPool(settings.reconcileParallelism(), r -> {
+            Thread t = new Thread(r, "countersign-reconcile");
+            t.setDaemon(true);
+            return t;
+        });
         try {
-            int listed = 0;
-            int evaluated = 0;
-            int failed = 0;
-            int count = 0;
-            for (WatchedProject p : watch.ensureWatched()) {
-                int[] r = reconcile(p);
-                listed += r[0];
-                evaluated += r[1];
-                failed += r[2];
-                count++;
+            int[] total = new int[3];
+            List<WatchedProject> watched = watch.ensureWatched();
+            for (WatchedProject p : watched) {
+                int[] r = reconcile(p, pool);
+                for (int i = 0; i < 3; i++) {
+                    total[i] += r[i];
+                }
+                webhooks.check(p);
             }
-            if (evaluated > 0 || failed > 0) {
-                LOG.infof("reconciliation: %d projects, %d tickets listed, %d re-evaluated, %d failed", count, listed, evaluated, failed);
+            if (total[1] > 0 || total[2] > 0) {
+                LOG.infof("reconciliation: %d projects, %d tickets listed, %d re-evaluated, %d failed",
+                        watched.size(), total[0], total[1], total[2]);
             }
-            return new PassReport(true, count, listed, evaluated, failed);
+            return new PassReport(true, watched.size(), total[0], total[1], total[2]);
         } finally {
+            pool.shutdownNow();
             leases.release(LEASE, instance.id());
         }
     }
 
-    private int[] reconcile(WatchedProject p) {
+    /** Returns {listed, evaluated, failed}. */
+    private int[] reconcile(WatchedProject p, ExecutorService pool) {
         Instant from = Optional.ofNullable(p.reconciledUntil()).orElse(p.watchedSince()).minus(settings.reconcileOverlap());
-        int[] counts = new int[3];
+        AtomicInteger listed = new AtomicInteger();
+        AtomicInteger evaluated = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
         Instant[] newest = {null};
         Instant[] firstFailure = {null};
+        Semaphore inFlight = new Semaphore(settings.reconcileParallelism() * 4);
+        List<Future<?>> running = new ArrayList<>();
         try {
             gitlab.forEachIssueUpdatedSince(p.projectId(), from, head -> {
-                counts[0]++;
+                listed.incrementAndGet();
                 if (newest[0] == null || head.updatedAt().isAfter(newest[0])) {
                     newest[0] = head.updatedAt();
                 }
@@ -94,30 +116,54 @@ public class ReconcileProjects {
                 if (stored.isPresent() && head.updatedAt().equals(stored.get().gitlabUpdatedAt())) {
                     return; // decided on exactly this version already
                 }
-                MDC.put("project", p.projectId());
-                MDC.put("issue", head.iid());
-                try {
-                    evaluate.evaluate(p.projectId(), head.iid(), "reconcile");
-                    counts[1]++;
-                } catch (RuntimeException e) {
-                    counts[2]++;
-                    if (firstFailure[0] == null || head.updatedAt().isBefore(firstFailure[0])) {
-                        firstFailure[0] = head.updatedAt();
+                inFlight.acquireUninterruptibly();
+                running.add(pool.submit(() -> {
+                    MDC.put("project", p.projectId());
+                    MDC.put("issue", head.iid());
+                    try {
+                        evaluate.evaluate(p.projectId(), head.iid(), "reconcile", Optional.of(head.updatedAt()));
+                        evaluated.incrementAndGet();
+                    } catch (RuntimeException e) {
+                        failed.incrementAndGet();
+                        synchronized (firstFailure) {
+                            if (firstFailure[0] == null || head.updatedAt().isBefore(firstFailure[0])) {
+                                firstFailure[0] = head.updatedAt();
+                            }
+                        }
+                        LOG.warnf("reconciliation of %s#%d failed, will retry next pass: %s", p.path(), head.iid(), e.getMessage());
+                    } finally {
+                        MDC.remove("project");
+                        MDC.remove("issue");
+                        inFlight.release();
                     }
-                    LOG.warnf("reconciliation of %s#%d failed, will retry next pass: %s", p.path(), head.iid(), e.getMessage());
-                } finally {
-                    MDC.remove("project");
-                    MDC.remove("issue");
-                }
+                }));
             });
+            for (Future<?> f : running) {
+                f.get();
+            }
         } catch (GitLabFailure e) {
             LOG.warnf("reconciliation of %s stopped: %s", p.path(), e.getMessage());
-            counts[2]++;
+            awaitQuietly(running);
             projects.reconciled(p.projectId(), null, clock.instant());
-            return counts;
+            return new int[] {listed.get(), evaluated.get(), failed.get() + 1};
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new int[] {listed.get(), evaluated.get(), failed.get()};
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
         }
         Instant cursor = firstFailure[0] != null ? firstFailure[0].minusMillis(1) : newest[0];
         projects.reconciled(p.projectId(), cursor, clock.instant());
-        return counts;
+        return new int[] {listed.get(), evaluated.get(), failed.get()};
+    }
+
+    private static void awaitQuietly(List<Future<?>> running) {
+        for (Future<?> f : running) {
+            try {
+                f.get();
+            } catch (Exception ignored) {
+                // already logged by the task
+            }
+        }
     }
 }

@@ -44,11 +44,13 @@ public class Workers {
     private final InstanceId instance;
     private final Settings settings;
     private final Clock clock;
+    private final Metrics metrics;
     private volatile boolean running;
     private ExecutorService loops;
 
     public Workers(DeliveryQueue deliveries, ActionQueue actions, HandleDelivery handleDelivery, ApplyAction applyAction,
-                   AuditLog audit, DecisionJson json, WorkSignal signal, InstanceId instance, Settings settings, Clock clock) {
+                   AuditLog audit, DecisionJson json, WorkSignal signal, InstanceId instance, Settings settings, Clock clock,
+                   Metrics metrics) {
         this.deliveries = deliveries;
         this.actions = actions;
         this.handleDelivery = handleDelivery;
@@ -59,6 +61,7 @@ public class Workers {
         this.instance = instance;
         this.settings = settings;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     void start(@Observes StartupEvent ev) {
@@ -139,6 +142,7 @@ public class Workers {
     private void processDelivery(DeliveryQueue.Claimed d) {
         int max = settings.worker().maxAttempts();
         if (d.attempt() > max) {
+            metrics.dead("deliveries", d.eventName());
             deliveries.dead(d.id(), instance.id(), "gave up after " + max + " attempts");
             return;
         }
@@ -150,10 +154,12 @@ public class Workers {
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (d.attempt() >= max) {
                 LOG.errorf("delivery %d is dead after %d attempts: %s", d.id(), d.attempt(), error);
+                metrics.dead("deliveries", d.eventName());
                 deliveries.dead(d.id(), instance.id(), error);
             } else {
                 Duration delay = Backoff.after(d.attempt(), retryAfter);
                 LOG.warnf("delivery %d failed (attempt %d), retrying in %d ms: %s", d.id(), d.attempt(), delay.toMillis(), error);
+                metrics.retry("deliveries", d.eventName());
                 deliveries.retry(d.id(), instance.id(), delay, error);
             }
         }
@@ -196,12 +202,17 @@ public class Workers {
             } else {
                 Duration delay = Backoff.after(a.attempt(), retryAfter);
                 LOG.warnf("action %s failed (attempt %d), retrying in %d ms: %s", a.key(), a.attempt(), delay.toMillis(), error);
+                metrics.retry("actions", a.kind());
                 actions.retry(a.id(), instance.id(), delay, error);
             }
         }
     }
 
     private void finishAction(ActionQueue.Claimed a, String status, String message) {
+        metrics.action(a.kind(), status);
+        if (status.equals("DEAD")) {
+            metrics.dead("actions", a.kind());
+        }
         QuarkusTransaction.requiringNew().run(() -> {
             if (actions.finish(a.id(), instance.id(), status, status.equals("DEAD") ? message : null)) {
                 audit.append(new AuditRecord(null, clock.instant(), a.projectId(), a.iid(), "ACTION", "countersign", status,

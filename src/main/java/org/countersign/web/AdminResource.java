@@ -1,0 +1,84 @@
+package org.countersign.web;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import org.countersign.config.Settings;
+import org.countersign.store.ActionQueue;
+import org.countersign.store.DeliveryQueue;
+
+/**
+ * Operator endpoints, behind {@code Authorization: Bearer $COUNTERSIGN_ADMIN_TOKEN} (off when the
+ * token is not set): what is parked as dead and why, and putting it back in the queue once the cause
+ * is fixed.
+ */
+@Path("/admin")
+@Produces(MediaType.APPLICATION_JSON)
+public class AdminResource {
+
+    /** Everything parked as dead. */
+    public record DeadLettersView(List<DeliveryQueue.Dead> deliveries, List<ActionQueue.Dead> actions) {
+    }
+
+    private final Settings settings;
+    private final DeliveryQueue deliveries;
+    private final ActionQueue actions;
+
+    public AdminResource(Settings settings, DeliveryQueue deliveries, ActionQueue actions) {
+        this.settings = settings;
+        this.deliveries = deliveries;
+        this.actions = actions;
+    }
+
+    @GET
+    @Path("/dead-letters")
+    public DeadLettersView deadLetters(@HeaderParam("Authorization") String authorization) {
+        authorize(authorization);
+        return new DeadLettersView(deliveries.dead(), actions.dead());
+    }
+
+    @POST
+    @Path("/dead-letters/deliveries/{id}/retry")
+    public Map<String, Object> retryDelivery(@HeaderParam("Authorization") String authorization, @PathParam("id") long id) {
+        authorize(authorization);
+        if (!deliveries.revive(id)) {
+            throw new ProblemException(404, "Not Found", "No dead delivery " + id + ".");
+        }
+        return Map.of("delivery", id, "status", "PENDING");
+    }
+
+    @POST
+    @Path("/dead-letters/actions/{id}/retry")
+    public Map<String, Object> retryAction(@HeaderParam("Authorization") String authorization, @PathParam("id") long id) {
+        authorize(authorization);
+        if (!actions.revive(id)) {
+            throw new ProblemException(404, "Not Found", "No dead action " + id + ".");
+        }
+        return Map.of("action", id, "status", "PENDING");
+    }
+
+    private void authorize(String authorization) {
+        String token = settings.adminToken().orElseThrow(() -> new ProblemException(403, "Forbidden",
+                "The admin endpoints are off: set COUNTERSIGN_ADMIN_TOKEN to use them."));
+        String given = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).strip() : "";
+        if (!MessageDigest.isEqual(digest(given), digest(token))) {
+            throw new ProblemException(401, "Unauthorized", "Missing or wrong bearer token.");
+        }
+    }
+
+    private static byte[] digest(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
