@@ -58,6 +58,12 @@ public final class ConfigValidation {
             p.add("COUNTERSIGN_RECONCILE_INTERVAL (countersign.reconcile.interval) is not a duration such as 30s, 5m or 1h: '"
                     + c.reconcile().interval() + "'");
         }
+        Duration callBudget = c.gitlab().connectTimeout().plus(c.gitlab().readTimeout()).multipliedBy(3);
+        if (c.worker().lease().compareTo(callBudget) <= 0) {
+            p.add("COUNTERSIGN_WORKER_LEASE (countersign.worker.lease) must exceed three GitLab calls (3 × (connect + read "
+                    + "timeout) = " + callBudget.toSeconds() + " s), or another instance could repeat an action still in progress; got "
+                    + c.worker().lease().toSeconds() + " s");
+        }
         if (c.worker().maxAttempts() < 1) {
             p.add("COUNTERSIGN_WORKER_MAX_ATTEMPTS (countersign.worker.max-attempts) must be at least 1");
         }

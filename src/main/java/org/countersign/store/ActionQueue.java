@@ -58,6 +58,12 @@ public class ActionQueue {
         return queue.finish(em(), id, worker, status, error);
     }
 
+    /** Extends this worker's claim on the item; false if the claim was lost to another worker. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public boolean renew(long id, String worker, Duration lease) {
+        return queue.renew(em(), id, worker, lease);
+    }
+
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void retry(long id, String worker, Duration delay, String error) {
         queue.retry(em(), id, worker, delay, error);

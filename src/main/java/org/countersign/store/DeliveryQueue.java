@@ -67,6 +67,12 @@ public class DeliveryQueue {
         }
     }
 
+    /** Extends this worker's claim on the item; false if the claim was lost to another worker. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public boolean renew(long id, String worker, Duration lease) {
+        return queue.renew(em(), id, worker, lease);
+    }
+
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void retry(long id, String worker, Duration delay, String error) {
         queue.retry(em(), id, worker, delay, error);

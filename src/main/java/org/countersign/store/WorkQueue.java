@@ -41,6 +41,17 @@ final class WorkQueue {
         return claimed;
     }
 
+    /**
+     * Extends the claim just before a side effect. False when the claim was lost (it expired and another
+     * worker took the row): the caller must then leave the item alone.
+     */
+    boolean renew(EntityManager em, long id, String worker, Duration lease) {
+        return em.createNativeQuery("UPDATE " + table + " SET locked_until = now() + make_interval(secs => :lease) "
+                        + "WHERE id = :id AND locked_by = :worker AND status = 'PENDING'")
+                .setParameter("lease", lease.toMillis() / 1000.0).setParameter("id", id).setParameter("worker", worker)
+                .executeUpdate() == 1;
+    }
+
     /** Ends the item for good with {@code status} (DONE, SKIPPED or DEAD). Only its current holder may. */
     boolean finish(EntityManager em, long id, String worker, String status, String error) {
         return em.createNativeQuery("UPDATE " + table + " SET status = :status, locked_until = NULL, last_error = COALESCE(:error, last_error), "

@@ -34,6 +34,9 @@ public class ReconcileProjects {
 
     private static final Logger LOG = Logger.getLogger(ReconcileProjects.class);
     static final String LEASE = "reconcile";
+    /** The pass holds its lease this long past its last sign of life: a killed instance blocks others at most that. */
+    static final Duration LEASE_TTL = Duration.ofSeconds(60);
+    private static final Duration RENEW_EVERY = Duration.ofSeconds(15);
 
     /** What a pass did, summed over projects. */
     public record PassReport(boolean ran, int projects, int listed, int evaluated, int failed) {
@@ -49,6 +52,7 @@ public class ReconcileProjects {
     private final InstanceId instance;
     private final Settings settings;
     private final Clock clock;
+    private final java.util.concurrent.locks.ReentrantLock running = new java.util.concurrent.locks.ReentrantLock();
 
     public ReconcileProjects(WatchProjects watch, GitLabPort gitlab, EvaluateTicket evaluate, TicketRepository tickets,
                              WatchedProjects projects, WebhookHealth webhooks, Leases leases, InstanceId instance,
@@ -65,8 +69,20 @@ public class ReconcileProjects {
         this.clock = clock;
     }
 
+    /** Runs a pass unless one is running here or on another instance (then {@code ran} is false). */
     public PassReport run() {
-        if (!leases.tryAcquire(LEASE, instance.id(), Duration.ofMinutes(15))) {
+        if (!running.tryLock()) {
+            return new PassReport(false, 0, 0, 0, 0);
+        }
+        try {
+            return runLeased();
+        } finally {
+            running.unlock();
+        }
+    }
+
+    private PassReport runLeased() {
+        if (!leases.tryAcquire(LEASE, instance.id(), LEASE_TTL)) {
             LOG.debug("reconciliation is running on another instance");
             return new PassReport(false, 0, 0, 0, 0);
         }
@@ -107,8 +123,14 @@ public class ReconcileProjects {
         Semaphore inFlight = new Semaphore(settings.reconcileParallelism() * 4);
         List<Future<?>> running = new ArrayList<>();
         try {
+            long[] renewedAt = {System.nanoTime()};
             gitlab.forEachIssueUpdatedSince(p.projectId(), from, head -> {
                 listed.incrementAndGet();
+                if (System.nanoTime() - renewedAt[0] > RENEW_EVERY.toNanos()) {
+                    // still alive: keep the lease (same holder renews it)
+                    leases.tryAcquire(LEASE, instance.id(), LEASE_TTL);
+                    renewedAt[0] = System.nanoTime();
+                }
                 if (newest[0] == null || head.updatedAt().isAfter(newest[0])) {
                     newest[0] = head.updatedAt();
                 }

@@ -32,7 +32,8 @@ import org.jboss.logging.MDC;
 public class Workers {
 
     private static final Logger LOG = Logger.getLogger(Workers.class);
-    private static final int BATCH = 10;
+    /** Deliveries claimed at once; actions are claimed one by one (see {@link #processAction}). */
+    private static final int DELIVERY_BATCH = 5;
 
     private final DeliveryQueue deliveries;
     private final ActionQueue actions;
@@ -123,7 +124,7 @@ public class Workers {
     }
 
     private int deliveryBatch() {
-        List<DeliveryQueue.Claimed> claimed = deliveries.claim(BATCH, instance.id(), settings.worker().lease());
+        List<DeliveryQueue.Claimed> claimed = deliveries.claim(DELIVERY_BATCH, instance.id(), settings.worker().lease());
         for (DeliveryQueue.Claimed d : claimed) {
             MDC.put("delivery", d.id());
             MDC.put("project", String.valueOf(d.projectId()));
@@ -140,6 +141,9 @@ public class Workers {
     }
 
     private void processDelivery(DeliveryQueue.Claimed d) {
+        if (!deliveries.renew(d.id(), instance.id(), settings.worker().lease())) {
+            return; // the claim expired while earlier items of the batch were handled; another worker has it
+        }
         int max = settings.worker().maxAttempts();
         if (d.attempt() > max) {
             metrics.dead("deliveries", d.eventName());
@@ -166,7 +170,7 @@ public class Workers {
     }
 
     private int actionBatch() {
-        List<ActionQueue.Claimed> claimed = actions.claim(BATCH, instance.id(), settings.worker().lease());
+        List<ActionQueue.Claimed> claimed = actions.claim(1, instance.id(), settings.worker().lease());
         for (ActionQueue.Claimed a : claimed) {
             MDC.put("project", String.valueOf(a.projectId()));
             MDC.put("issue", String.valueOf(a.iid()));
@@ -182,7 +186,15 @@ public class Workers {
         return claimed.size();
     }
 
+    /**
+     * Applies one action. Its claim is renewed right before the GitLab calls, and the lease is required
+     * to exceed the time those calls may take (see ConfigValidation), so no other instance can take the
+     * action over while this one may still be changing GitLab.
+     */
     private void processAction(ActionQueue.Claimed a) {
+        if (!actions.renew(a.id(), instance.id(), settings.worker().lease())) {
+            return;
+        }
         int max = settings.worker().maxAttempts();
         if (a.attempt() > max) {
             finishAction(a, "DEAD", "gave up after " + max + " attempts");

@@ -75,7 +75,9 @@ class ClusterIT {
         env.put("COUNTERSIGN_RECONCILE_INTERVAL", "2s");
         env.put("COUNTERSIGN_RECONCILE_OVERLAP", "1m");
         env.put("COUNTERSIGN_WORKER_POLL_INTERVAL", "200ms");
-        env.put("COUNTERSIGN_WORKER_LEASE", "5s");
+        env.put("COUNTERSIGN_WORKER_LEASE", "10s");
+        env.put("COUNTERSIGN_GITLAB_CONNECT_TIMEOUT", "1s");
+        env.put("COUNTERSIGN_GITLAB_READ_TIMEOUT", "2s");
         env.put("QUARKUS_DATASOURCE_JDBC_URL", TestDatabase.jdbcUrl(DB));
         env.put("QUARKUS_DATASOURCE_USERNAME", TestDatabase.user());
         ServiceProcess p = new ServiceProcess(name, env).start();
@@ -125,6 +127,14 @@ class ClusterIT {
             for (ServiceProcess p : instances) {
                 String out = p.output();
                 why.append("---- instance log (tail)\n").append(out.substring(Math.max(0, out.length() - 6000)));
+                String dump = p.threadDump();
+                java.nio.file.Path file = java.nio.file.Path.of("target", "cluster-threads-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".txt");
+                try {
+                    java.nio.file.Files.writeString(file, dump);
+                    why.append("\n---- thread dump in ").append(file.toAbsolutePath()).append('\n');
+                } catch (java.io.IOException io) {
+                    why.append("\n(thread dump not written: ").append(io.getMessage()).append(")\n");
+                }
             }
             throw new AssertionError(why.toString(), e);
         }

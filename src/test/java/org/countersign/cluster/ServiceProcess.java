@@ -105,6 +105,22 @@ final class ServiceProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** A thread dump of the running instance (for diagnosing a stall), or why there is none. */
+    String threadDump() {
+        if (!alive()) {
+            return "(not running)";
+        }
+        try {
+            Process jstack = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstack").toString(),
+                    Long.toString(process.pid())).redirectErrorStream(true).start();
+            String dump = new String(jstack.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jstack.waitFor();
+            return dump;
+        } catch (IOException | InterruptedException e) {
+            return "(no thread dump: " + e.getMessage() + ")";
+        }
+    }
+
     String output() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);
