@@ -1,5 +1,6 @@
 package org.countersign.gitlab;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,6 +32,12 @@ public class WebhookParser {
     }
 
     private final JacksonJson json = new JacksonJson();
+
+    public WebhookParser() {
+        // An event is one JSON value and nothing after it: trailing bytes (a NUL, which PostgreSQL
+        // cannot store in the payload column, or a second document) make the body malformed.
+        json.getObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
 
     public static boolean isHandled(String event) {
         return ISSUE_EVENTS.contains(event) || NOTE_EVENTS.contains(event);

@@ -8,10 +8,11 @@ import java.sql.Statement;
 /**
  * The local PostgreSQL used by tests (127.0.0.1:5432, trust auth, as on the CI machines; override with
  * COUNTERSIGN_TEST_PG_URL / COUNTERSIGN_TEST_PG_USER). Each test application starts on a freshly
- * created database, so runs never see each other's rows.
+ * created database, so runs never see each other's rows. Two checkouts testing at the same time on one
+ * server must use different databases: set COUNTERSIGN_TEST_PG_DB in one of them.
  */
 public final class TestDatabase {
-    public static final String NAME = "countersign_test";
+    public static final String NAME = env("COUNTERSIGN_TEST_PG_DB", "countersign_test");
 
     private TestDatabase() {
     }

@@ -48,6 +48,19 @@ class WebhookParserTest {
     }
 
     @Test
+    void rejectsBytesAfterTheEvent() throws IOException {
+        String event = new String(fixture("issue-hook.json"), StandardCharsets.UTF_8);
+        // a NUL would otherwise be accepted and then fail to store (PostgreSQL text holds no NUL): a 500
+        for (String tail : new String[] {"\0", "{\"object_kind\":\"push\"}", "}", "garbage"}) {
+            byte[] body = (event + tail).getBytes(StandardCharsets.UTF_8);
+            ProblemException e = assertThrows(ProblemException.class, () -> parser.parse("Issue Hook", body));
+            assertEquals(400, e.problem().status());
+        }
+        assertEquals(23L, parser.parse("Issue Hook", (event + " \n").getBytes(StandardCharsets.UTF_8)).issueIid(),
+                "trailing whitespace is fine");
+    }
+
+    @Test
     void dedupeKeyPrefersIdempotencyKey() {
         byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
         assertEquals("idem:k1", WebhookParser.dedupeKey("k1", "u1", "Note Hook", body));
