@@ -113,6 +113,11 @@ public interface CountersignConfig {
         @WithDefault("2m")
         Duration lease();
 
+        /** Threads working off webhook deliveries in each instance (GitLab-bound work: more than cores is fine). */
+        @WithName("delivery-threads")
+        @WithDefault("2")
+        int deliveryThreads();
+
         /** Poll period when idle (new work in this instance wakes the workers at once). */
         @WithName("poll-interval")
         @WithDefault("1s")

@@ -9,7 +9,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.util.Map;
 import org.countersign.config.Settings;
 import org.countersign.store.DeliveryQueue;
@@ -31,16 +30,14 @@ public class WebhookResource {
     private final DeliveryQueue deliveries;
     private final WorkSignal signal;
     private final Metrics metrics;
-    private final Clock clock;
 
     public WebhookResource(Settings settings, WebhookParser parser, DeliveryQueue deliveries, WorkSignal signal,
-                           Metrics metrics, Clock clock) {
+                           Metrics metrics) {
         this.secretDigest = WebhookParser.sha256(settings.webhookSecret().getBytes(StandardCharsets.UTF_8));
         this.parser = parser;
         this.deliveries = deliveries;
         this.signal = signal;
         this.metrics = metrics;
-        this.clock = clock;
     }
 
     @POST
@@ -79,7 +76,7 @@ public class WebhookResource {
         String payload = new String(body, StandardCharsets.UTF_8);
         long id = deliveries.enqueue(new DeliveryQueue.NewDelivery(
                 WebhookParser.dedupeKey(idempotencyKey, eventUuid, event, body), event, eventUuid,
-                trigger.projectId(), trigger.issueIid(), trigger.actorId(), payload, clock.instant()));
+                trigger.projectId(), trigger.issueIid(), trigger.actorId(), payload));
         if (id < 0) {
             metrics.delivery("duplicate");
             return Response.accepted(Map.of("status", "duplicate")).build();

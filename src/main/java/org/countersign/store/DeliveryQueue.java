@@ -18,12 +18,13 @@ public class DeliveryQueue {
 
     /** A delivery as received. {@code projectId}/{@code issueIid} are null when the event names no issue. */
     public record NewDelivery(String dedupeKey, String eventName, String eventUuid, Long projectId, Long issueIid,
-                              Long actorId, String payload, Instant receivedAt) {
+                              Long actorId, String payload) {
     }
 
     /** A delivery claimed by a worker. */
+    /** A delivery claimed by a worker; {@code receivedAt} is on the database clock. */
     public record Claimed(long id, int attempt, String eventName, String eventUuid, Long projectId, Long issueIid,
-                          Long actorId) {
+                          Long actorId, Instant receivedAt) {
     }
 
     /** A dead delivery, for the admin listing. */
@@ -38,10 +39,10 @@ public class DeliveryQueue {
         List<Object> ids = em().createNativeQuery(
                 "INSERT INTO delivery (dedupe_key, event_name, event_uuid, project_id, issue_iid, actor_id, payload, "
                         + "received_at, status, next_attempt_at) VALUES (:key, :event, :uuid, :project, :iid, :actor, :payload, "
-                        + ":received, 'PENDING', now()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id")
+                        + "now(), 'PENDING', now()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id")
                 .setParameter("key", d.dedupeKey()).setParameter("event", d.eventName()).setParameter("uuid", d.eventUuid())
                 .setParameter("project", d.projectId()).setParameter("iid", d.issueIid()).setParameter("actor", d.actorId())
-                .setParameter("payload", d.payload()).setParameter("received", d.receivedAt())
+                .setParameter("payload", d.payload())
                 .getResultList();
         return ids.isEmpty() ? -1 : ((Number) ids.get(0)).longValue();
     }
@@ -52,9 +53,10 @@ public class DeliveryQueue {
         List<Claimed> result = new ArrayList<>(claimed.size());
         for (Map.Entry<Long, Integer> c : claimed.entrySet()) {
             Object[] r = (Object[]) em().createNativeQuery(
-                    "SELECT event_name, event_uuid, project_id, issue_iid, actor_id FROM delivery WHERE id = :id")
+                    "SELECT event_name, event_uuid, project_id, issue_iid, actor_id, received_at FROM delivery WHERE id = :id")
                     .setParameter("id", c.getKey()).getSingleResult();
-            result.add(new Claimed(c.getKey(), c.getValue(), (String) r[0], (String) r[1], asLong(r[2]), asLong(r[3]), asLong(r[4])));
+            result.add(new Claimed(c.getKey(), c.getValue(), (String) r[0], (String) r[1], asLong(r[2]), asLong(r[3]), asLong(r[4]),
+                    WorkQueue.instant(r[5])));
         }
         return result;
     }

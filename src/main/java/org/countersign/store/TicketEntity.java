@@ -61,4 +61,6 @@ public class TicketEntity extends PanacheEntityBase {
     public Instant gitlabUpdatedAt;
     @Column(name = "evaluated_at")
     public Instant evaluatedAt;
+    @Column(name = "history_read_at")
+    public Instant historyReadAt;
 }

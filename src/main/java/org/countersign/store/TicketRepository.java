@@ -46,9 +46,24 @@ public class TicketRepository implements PanacheRepositoryBase<TicketEntity, Tic
         e.requiredSignoffs = t.requiredSignoffs();
         e.gitlabUpdatedAt = t.gitlabUpdatedAt();
         e.evaluatedAt = t.evaluatedAt();
+        if (t.historyReadAt() != null && (e.historyReadAt == null || t.historyReadAt().isAfter(e.historyReadAt))) {
+            e.historyReadAt = t.historyReadAt();
+        }
         if (fresh) {
             persist(e);
         }
+    }
+
+    /** The database's clock, the one all instances share. */
+    @Transactional
+    public java.time.Instant databaseNow() {
+        Object now = getEntityManager().createNativeQuery("SELECT clock_timestamp()").getSingleResult();
+        if (now instanceof java.time.OffsetDateTime t) {
+            return t.toInstant();
+        } else if (now instanceof java.sql.Timestamp t) {
+            return t.toInstant();
+        }
+        return (java.time.Instant) now;
     }
 
     @Transactional

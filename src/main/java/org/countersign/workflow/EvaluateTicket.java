@@ -71,18 +71,19 @@ public class EvaluateTicket {
         if (project.isEmpty()) {
             return Optional.empty();
         }
+        Instant readAt = tickets.databaseNow();
         GitLabPort.LoadedTicket loaded = gitlab.loadTicket(projectId, iid, knownUpdatedAt);
         Decision decision = ReviewPolicy.decide(loaded.history(), settings.policy(gitlab.botUserId()),
                 project.get().watchedSince());
         metrics.decision(decision.verdict().name());
-        boolean queued = QuarkusTransaction.requiringNew().call(() -> record(loaded, decision, trigger));
+        boolean queued = QuarkusTransaction.requiringNew().call(() -> record(loaded, decision, trigger, readAt));
         if (queued) {
             signal.actionsQueued();
         }
         return Optional.of(decision);
     }
 
-    private boolean record(GitLabPort.LoadedTicket loaded, Decision d, String trigger) {
+    private boolean record(GitLabPort.LoadedTicket loaded, Decision d, String trigger, Instant readAt) {
         long projectId = d.projectId();
         long iid = d.iid();
         tickets.lock(projectId, iid);
@@ -102,7 +103,7 @@ public class EvaluateTicket {
         }
         tickets.save(new StoredTicket(projectId, iid, loaded.history().title(), loaded.webUrl(), d.verdict().name(),
                 d.summary(), d.fingerprint(), decisionJson, d.reviewSince().orElse(null), d.validSignoffs(),
-                d.requiredSignoffs(), loaded.updatedAt(), now));
+                d.requiredSignoffs(), loaded.updatedAt(), now, readAt));
         boolean queued = false;
         for (Action a : d.actions()) {
             if (actions.enqueue(projectId, iid, a.key(), DecisionJson.kind(a), json.action(a), auditId)) {

@@ -4,6 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import org.countersign.policy.Decision;
 import org.countersign.store.DeliveryQueue;
+import org.countersign.store.StoredTicket;
+import org.countersign.store.TicketRepository;
 
 /**
  * Turns a stored webhook delivery into an evaluation of the ticket it names. The payload is only a
@@ -19,11 +21,13 @@ public class HandleDelivery {
     private final GitLabPort gitlab;
     private final EvaluateTicket evaluate;
     private final WatchProjects watch;
+    private final TicketRepository tickets;
 
-    public HandleDelivery(GitLabPort gitlab, EvaluateTicket evaluate, WatchProjects watch) {
+    public HandleDelivery(GitLabPort gitlab, EvaluateTicket evaluate, WatchProjects watch, TicketRepository tickets) {
         this.gitlab = gitlab;
         this.evaluate = evaluate;
         this.watch = watch;
+        this.tickets = tickets;
     }
 
     public Result handle(DeliveryQueue.Claimed d) {
@@ -35,6 +39,12 @@ public class HandleDelivery {
         }
         if (!watch.isWatched(d.projectId())) {
             return new Result("SKIPPED", "project " + d.projectId() + " is not watched");
+        }
+        Optional<StoredTicket> stored = tickets.find(d.projectId(), d.issueIid());
+        if (d.receivedAt() != null && stored.isPresent() && stored.get().historyReadAt() != null
+                && stored.get().historyReadAt().isAfter(d.receivedAt())) {
+            // a later evaluation read the history after this delivery arrived: it saw what this one announces
+            return new Result("SKIPPED", "covered by the evaluation of " + stored.get().historyReadAt());
         }
         String trigger = "delivery:" + d.id() + " " + d.eventName() + (d.eventUuid() == null ? "" : " event=" + d.eventUuid());
         Optional<Decision> decision;

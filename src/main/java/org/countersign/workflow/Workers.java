@@ -67,19 +67,24 @@ public class Workers {
 
     void start(@Observes StartupEvent ev) {
         running = true;
-        loops = Executors.newFixedThreadPool(2, r -> {
+        int deliveryThreads = Math.max(1, settings.worker().deliveryThreads());
+        loops = Executors.newFixedThreadPool(deliveryThreads + 1, r -> {
             Thread t = new Thread(r);
             t.setName("countersign-" + (t.getId()));
             t.setDaemon(true);
             return t;
         });
-        loops.submit(() -> loop("deliveries", this::deliveryBatch));
+        for (int i = 0; i < deliveryThreads; i++) {
+            loops.submit(() -> loop("deliveries", this::deliveryBatch));
+        }
         loops.submit(() -> loop("actions", this::actionBatch));
     }
 
     void stop(@Observes ShutdownEvent ev) {
         running = false;
-        signal.deliveryQueued();
+        for (int i = 0; i < settings.worker().deliveryThreads() + 1; i++) {
+            signal.deliveryQueued();
+        }
         signal.actionsQueued();
         loops.shutdown();
         try {
