@@ -1,0 +1,157 @@
+package org.countersign.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.LongFunction;
+import org.countersign.e2e.GitLabWorld;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Webhook ingest: {@code POST /webhooks/gitlab} next to a bare endpoint doing nothing
+ * ({@link BareResource}), same payload and headers, in the same JVM and run.
+ *
+ * <p>Knobs: {@code bench.rate} (200/s), {@code bench.seconds} (20 per phase), {@code bench.clients}
+ * (16), {@code bench.warmup} (5 s), {@code bench.watched.seconds} (1; 0 skips the variant).
+ */
+@QuarkusTest
+@TestProfile(BenchProfile.class)
+@Tag("bench")
+class IngestBenchmark extends BenchSupport {
+
+    static final long UNWATCHED = 987654;
+
+    @TestHTTPResource("/webhooks/gitlab")
+    URL ingestUrl;
+
+    @TestHTTPResource("/bench/bare")
+    URL bareUrl;
+
+    @Test
+    void ingestVersusBareEndpoint() throws URISyntaxException {
+        int rate = intProp("bench.rate", 200);
+        int clients = intProp("bench.clients", 16);
+        double seconds = phaseSeconds();
+        double warmup = warmupSeconds();
+        double watchedSeconds = doubleProp("bench.watched.seconds", 1);
+        URI ingest = ingestUrl.toURI();
+        URI bare = bareUrl.toURI();
+        byte[] unwatched = bytes(fixture("issue-hook.json", UNWATCHED));
+        String run = UUID.randomUUID().toString().substring(0, 8);
+
+        LoadGenerator load = new LoadGenerator();
+        List<LoadGenerator.Result> results = new ArrayList<>();
+        List<String> drains = new ArrayList<>();
+        try {
+            // warm-up: JIT, connection pools, worker threads on both endpoints
+            load.closedLoop("warm-up bare", requests(bare, unwatched, run + "-wb"), 4, warmup, 202);
+            load.closedLoop("warm-up ingest", requests(ingest, unwatched, run + "-wi"), 4, warmup, 202);
+            drains.add("after warm-up: " + quiesce(Duration.ofMinutes(2)).toMillis() + " ms");
+
+            results.add(load.openLoop("fixed rate · bare", requests(bare, unwatched, run + "-fb"), rate, seconds, 202));
+            results.add(load.openLoop("fixed rate · ingest", requests(ingest, unwatched, run + "-fi"), rate, seconds, 202));
+            drains.add("after fixed-rate ingest: " + quiesce(Duration.ofMinutes(2)).toMillis() + " ms");
+
+            results.add(load.closedLoop("saturation · bare", requests(bare, unwatched, run + "-sb"), clients, seconds, 202));
+            long before = pendingDeliveries();
+            results.add(load.closedLoop("saturation · ingest", requests(ingest, unwatched, run + "-si"), clients, seconds, 202));
+            long backlog = pendingDeliveries() - before;
+            drains.add("after saturation ingest (" + backlog + " deliveries still pending when the load stopped): "
+                    + quiesce(Duration.ofMinutes(5)).toMillis() + " ms");
+
+            String watchedNote = "";
+            if (watchedSeconds > 0) {
+                // payloads about tickets of the watched project: every delivery is a full evaluation
+                List<byte[]> watched = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    long iid = newTicket("Ingest benchmark ticket " + i);
+                    ObjectNode hook = fixture("issue-hook.json", project.id());
+                    ((ObjectNode) hook.get("object_attributes")).put("iid", iid);
+                    watched.add(bytes(hook));
+                }
+                quiesce(Duration.ofMinutes(1));
+                LoadGenerator.Result r = load.openLoop("fixed rate · ingest, watched project",
+                        i -> request(ingest, watched.get((int) (i % watched.size())), run + "-w-" + i), rate,
+                        watchedSeconds, 202);
+                results.add(r);
+                long pending = pendingDeliveries();
+                Duration drain = quiesce(Duration.ofMinutes(10));
+                double perSecond = r.ok() / (r.seconds() + drain.toNanos() / 1e9);
+                watchedNote = String.format(Locale.ROOT, "Watched-project variant: %d deliveries accepted in %.1f s; "
+                                + "%d were still pending when the load stopped; the workers needed %.1f s more to "
+                                + "evaluate them all (≈ %.0f evaluations/s over the whole variant).%n",
+                        r.ok(), r.seconds(), pending, drain.toNanos() / 1e9, perSecond);
+            }
+            report("ingest", markdown(rate, clients, seconds, warmup, results, drains, watchedNote));
+        } finally {
+            load.close();
+        }
+    }
+
+    private LongFunction<HttpRequest> requests(URI uri, byte[] body, String keyPrefix) {
+        return i -> request(uri, body, keyPrefix + "-" + i);
+    }
+
+    private static HttpRequest request(URI uri, byte[] body, String key) {
+        return LoadGenerator.post(uri, body)
+                .header("X-Gitlab-Event", "Issue Hook")
+                .header("X-Gitlab-Token", GitLabWorld.SECRET)
+                .header("Idempotency-Key", key)
+                .build();
+    }
+
+    private static String markdown(int rate, int clients, double seconds, double warmup,
+                                   List<LoadGenerator.Result> results, List<String> drains, String watchedNote) {
+        StringBuilder md = new StringBuilder(header("Webhook ingest"));
+        md.append(String.format(Locale.ROOT, "Payload: GitLab's documented Issue Hook (`issue-hook.json`, %d bytes) with "
+                + "the project id rewritten to %d, a project Countersign does not watch: each delivery is stored, then "
+                + "skipped by the worker without any GitLab call. Unique `Idempotency-Key` per request. Fixed rate: "
+                + "%d req/s open loop, latency from the intended send time. Saturation: %d closed-loop clients. "
+                + "%.0f s per phase after %.0f s warm-up per endpoint; client, service, workers and PostgreSQL share the "
+                + "machine.%n%n", bytes(fixture("issue-hook.json", UNWATCHED)).length, UNWATCHED, rate, clients,
+                seconds, warmup));
+        md.append("| phase | sent | 2xx | errors | throughput (req/s) | p50 ms | p90 ms | p99 ms | max ms |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        LoadGenerator.Result fixedIngest = null;
+        LoadGenerator.Result satBare = null;
+        LoadGenerator.Result satIngest = null;
+        for (LoadGenerator.Result r : results) {
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %s | %s | %s | %s | %s |%n", r.name(), r.sent(),
+                    r.ok(), r.errors(), f(r.throughput()), f(r.latency().p50()), f(r.latency().p90()),
+                    f(r.latency().p99()), f(r.latency().max())));
+            switch (r.name()) {
+                case "fixed rate · ingest" -> fixedIngest = r;
+                case "saturation · bare" -> satBare = r;
+                case "saturation · ingest" -> satIngest = r;
+                default -> { }
+            }
+        }
+        md.append('\n');
+        double ratio = satIngest.throughput() / satBare.throughput();
+        md.append(String.format(Locale.ROOT, "- Saturation throughput ingest / bare: **%.2f** (target ≥ 0.5: %s)%n",
+                ratio, ratio >= 0.5 ? "met" : "**missed**"));
+        md.append(String.format(Locale.ROOT, "- p99 acknowledgement at %d deliveries/s: **%s ms** (target < 50 ms: %s)%n",
+                rate, f(fixedIngest.latency().p99()), fixedIngest.latency().p99() < 50 ? "met" : "**missed**"));
+        for (LoadGenerator.Result r : results) {
+            if (r.errors() > 0) {
+                md.append("- ").append(r.name()).append(": statuses ").append(r.statuses()).append('\n');
+            }
+        }
+        md.append("- Time for the workers to work off the stored deliveries: ").append(String.join("; ", drains)).append('\n');
+        if (!watchedNote.isEmpty()) {
+            md.append("- ").append(watchedNote);
+        }
+        return md.toString();
+    }
+}
