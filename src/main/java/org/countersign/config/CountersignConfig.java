@@ -94,8 +94,11 @@ public interface CountersignConfig {
         @WithDefault("5m")
         String interval();
 
-        /** How far before the last seen update a pass looks again (GitLab's clock vs ours, slow commits). */
-        @WithDefault("2m")
+        /**
+         * How far before the newest {@code updated_at} already handled a pass looks again, for changes
+         * GitLab committed late (the cursor is GitLab's own clock, so no clock skew is involved).
+         */
+        @WithDefault("30s")
         Duration overlap();
 
         /** How many tickets a pass evaluates at the same time. */

@@ -98,7 +98,7 @@ class ReconcileBenchmark extends BenchSupport {
         }
         for (int i = 0; i < 60; i++) {
             long t = System.nanoTime();
-            gitlab.loadTicket(project.id(), iid);
+            gitlab.loadTicket(project.id(), iid, java.util.Optional.empty());
             if (i >= 10) {
                 load.add(System.nanoTime() - t);
             }

@@ -30,6 +30,15 @@ import java.util.function.BiPredicate;
  */
 public final class GitLabSimulator implements AutoCloseable {
 
+    static {
+        // The JDK HttpServer writes headers and body separately; without TCP_NODELAY, Nagle's algorithm
+        // meets the client's delayed ACK and every API answer waits ~40 ms, which real GitLab does not.
+        // (Read once per JVM, when the first HttpServer starts; the Maven build also sets it.)
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     public static final int GUEST = 10;
     public static final int PLANNER = 15;
     public static final int REPORTER = 20;
