@@ -12,6 +12,8 @@ import java.security.MessageDigest;
 import java.util.Map;
 import org.countersign.config.Settings;
 import org.countersign.store.DeliveryQueue;
+import org.countersign.store.DeliveryWriter;
+import org.countersign.workflow.WatchProjects;
 import org.countersign.web.ProblemException;
 import org.countersign.workflow.Metrics;
 import org.countersign.workflow.WorkSignal;
@@ -20,22 +22,25 @@ import org.countersign.workflow.WorkSignal;
  * {@code POST /webhooks/gitlab}: verifies the secret token, stores the delivery and answers 202 at
  * once (GitLab times out at 10 s and disables a hook after 4 failures); the work happens later in a
  * worker. A repeated delivery (same {@code Idempotency-Key}, else same event UUID and body) is stored
- * once. Events other than issue and note events are acknowledged and ignored.
+ * once. Events other than issue and note events, and events about projects Countersign does not watch
+ * (a group webhook sends every project's), are acknowledged and ignored.
  */
 @Path("/webhooks/gitlab")
 public class WebhookResource {
 
     private final byte[] secretDigest;
     private final WebhookParser parser;
-    private final DeliveryQueue deliveries;
+    private final DeliveryWriter writer;
+    private final WatchProjects watch;
     private final WorkSignal signal;
     private final Metrics metrics;
 
-    public WebhookResource(Settings settings, WebhookParser parser, DeliveryQueue deliveries, WorkSignal signal,
-                           Metrics metrics) {
+    public WebhookResource(Settings settings, WebhookParser parser, DeliveryWriter writer, WatchProjects watch,
+                           WorkSignal signal, Metrics metrics) {
         this.secretDigest = WebhookParser.sha256(settings.webhookSecret().getBytes(StandardCharsets.UTF_8));
         this.parser = parser;
-        this.deliveries = deliveries;
+        this.writer = writer;
+        this.watch = watch;
         this.signal = signal;
         this.metrics = metrics;
     }
@@ -74,7 +79,11 @@ public class WebhookResource {
             return Response.ok(Map.of("status", "ignored", "reason", trigger.ignoredBecause())).build();
         }
         String payload = new String(body, StandardCharsets.UTF_8);
-        long id = deliveries.enqueue(new DeliveryQueue.NewDelivery(
+        if (!watch.mayBeWatched(trigger.projectId())) {
+            metrics.delivery("ignored");
+            return Response.ok(Map.of("status", "ignored", "reason", "project " + trigger.projectId() + " is not watched")).build();
+        }
+        long id = writer.write(new DeliveryQueue.NewDelivery(
                 WebhookParser.dedupeKey(idempotencyKey, eventUuid, event, body), event, eventUuid,
                 trigger.projectId(), trigger.issueIid(), trigger.actorId(), payload));
         if (id < 0) {

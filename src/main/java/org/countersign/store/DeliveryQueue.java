@@ -47,6 +47,40 @@ public class DeliveryQueue {
         return ids.isEmpty() ? -1 : ((Number) ids.get(0)).longValue();
     }
 
+    /**
+     * Stores a batch in one statement and one commit (group commit for the intake). Returns, in order,
+     * each delivery's id, or -1 for a duplicate (of a stored delivery or of an earlier one in the batch).
+     */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public long[] enqueueAll(List<NewDelivery> batch) {
+        StringBuilder sql = new StringBuilder("INSERT INTO delivery (dedupe_key, event_name, event_uuid, project_id, issue_iid, "
+                + "actor_id, payload, received_at, status, next_attempt_at) VALUES ");
+        for (int i = 0; i < batch.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(:k").append(i).append(", :e").append(i).append(", :u").append(i)
+                    .append(", :p").append(i).append(", :i").append(i).append(", :a").append(i).append(", :b").append(i)
+                    .append(", now(), 'PENDING', now())");
+        }
+        sql.append(" ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key");
+        jakarta.persistence.Query q = em().createNativeQuery(sql.toString());
+        for (int i = 0; i < batch.size(); i++) {
+            NewDelivery d = batch.get(i);
+            q.setParameter("k" + i, d.dedupeKey()).setParameter("e" + i, d.eventName()).setParameter("u" + i, d.eventUuid())
+                    .setParameter("p" + i, d.projectId()).setParameter("i" + i, d.issueIid()).setParameter("a" + i, d.actorId())
+                    .setParameter("b" + i, d.payload());
+        }
+        java.util.Map<String, Long> inserted = new java.util.HashMap<>();
+        for (Object[] r : (List<Object[]>) q.getResultList()) {
+            inserted.put((String) r[1], ((Number) r[0]).longValue());
+        }
+        long[] ids = new long[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            Long id = inserted.remove(batch.get(i).dedupeKey()); // only the first of equal keys gets the id
+            ids[i] = id == null ? -1 : id;
+        }
+        return ids;
+    }
+
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public List<Claimed> claim(int max, String worker, Duration lease) {
         Map<Long, Integer> claimed = queue.claim(em(), max, worker, lease);

@@ -67,6 +67,17 @@ public class WatchProjects {
         return ensureWatched().stream().anyMatch(w -> w.projectId() == projectId);
     }
 
+    /**
+     * False only when the project is surely not watched: every configured project is resolved and
+     * none has this id. Answers from memory (the webhook intake asks it for every delivery).
+     */
+    public boolean mayBeWatched(long projectId) {
+        if (resolved.size() < settings.projects().size()) {
+            return true; // some configured project is not resolved yet: it could be this one
+        }
+        return resolved.values().stream().anyMatch(w -> w.projectId() == projectId);
+    }
+
     /** Configured projects that could not be resolved, with the reason. */
     public Map<String, String> problems() {
         return Map.copyOf(problems);

@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Test;
 @Tag("bench")
 class IngestBenchmark extends BenchSupport {
 
-    static final long UNWATCHED = 987654;
 
     @TestHTTPResource("/webhooks/gitlab")
     URL ingestUrl;
@@ -47,40 +46,41 @@ class IngestBenchmark extends BenchSupport {
         double watchedSeconds = doubleProp("bench.watched.seconds", 1);
         URI ingest = ingestUrl.toURI();
         URI bare = bareUrl.toURI();
-        byte[] unwatched = bytes(fixture("issue-hook.json", UNWATCHED));
         String run = UUID.randomUUID().toString().substring(0, 8);
+        // deliveries about ten real tickets of the watched project: stored, then evaluated by the workers
+        // (or skipped when an evaluation already read the ticket after the delivery arrived)
+        List<byte[]> tickets = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            long iid = newTicket("Ingest benchmark ticket " + i);
+            ObjectNode hook = fixture("issue-hook.json", project.id());
+            ((ObjectNode) hook.get("object_attributes")).put("iid", iid);
+            tickets.add(bytes(hook));
+        }
+        quiesce(Duration.ofMinutes(1));
 
         LoadGenerator load = new LoadGenerator();
         List<LoadGenerator.Result> results = new ArrayList<>();
         List<String> drains = new ArrayList<>();
         try {
             // warm-up: JIT, connection pools, worker threads on both endpoints
-            load.closedLoop("warm-up bare", requests(bare, unwatched, run + "-wb"), 4, warmup, 202);
-            load.closedLoop("warm-up ingest", requests(ingest, unwatched, run + "-wi"), 4, warmup, 202);
+            load.closedLoop("warm-up bare", requests(bare, tickets, run + "-wb"), 4, warmup, 202);
+            load.closedLoop("warm-up ingest", requests(ingest, tickets, run + "-wi"), 4, warmup, 202);
             drains.add("after warm-up: " + quiesce(Duration.ofMinutes(2)).toMillis() + " ms");
 
-            results.add(load.openLoop("fixed rate · bare", requests(bare, unwatched, run + "-fb"), rate, seconds, 202));
-            results.add(load.openLoop("fixed rate · ingest", requests(ingest, unwatched, run + "-fi"), rate, seconds, 202));
+            results.add(load.openLoop("fixed rate · bare", requests(bare, tickets, run + "-fb"), rate, seconds, 202));
+            results.add(load.openLoop("fixed rate · ingest", requests(ingest, tickets, run + "-fi"), rate, seconds, 202));
             drains.add("after fixed-rate ingest: " + quiesce(Duration.ofMinutes(2)).toMillis() + " ms");
 
-            results.add(load.closedLoop("saturation · bare", requests(bare, unwatched, run + "-sb"), clients, seconds, 202));
+            results.add(load.closedLoop("saturation · bare", requests(bare, tickets, run + "-sb"), clients, seconds, 202));
             long before = pendingDeliveries();
-            results.add(load.closedLoop("saturation · ingest", requests(ingest, unwatched, run + "-si"), clients, seconds, 202));
+            results.add(load.closedLoop("saturation · ingest", requests(ingest, tickets, run + "-si"), clients, seconds, 202));
             long backlog = pendingDeliveries() - before;
             drains.add("after saturation ingest (" + backlog + " deliveries still pending when the load stopped): "
                     + quiesce(Duration.ofMinutes(5)).toMillis() + " ms");
 
             String watchedNote = "";
             if (watchedSeconds > 0) {
-                // payloads about tickets of the watched project: every delivery is a full evaluation
-                List<byte[]> watched = new ArrayList<>();
-                for (int i = 0; i < 10; i++) {
-                    long iid = newTicket("Ingest benchmark ticket " + i);
-                    ObjectNode hook = fixture("issue-hook.json", project.id());
-                    ((ObjectNode) hook.get("object_attributes")).put("iid", iid);
-                    watched.add(bytes(hook));
-                }
-                quiesce(Duration.ofMinutes(1));
+                List<byte[]> watched = tickets;
                 LoadGenerator.Result r = load.openLoop("fixed rate · ingest, watched project",
                         i -> request(ingest, watched.get((int) (i % watched.size())), run + "-w-" + i), rate,
                         watchedSeconds, 202);
@@ -99,8 +99,8 @@ class IngestBenchmark extends BenchSupport {
         }
     }
 
-    private LongFunction<HttpRequest> requests(URI uri, byte[] body, String keyPrefix) {
-        return i -> request(uri, body, keyPrefix + "-" + i);
+    private LongFunction<HttpRequest> requests(URI uri, List<byte[]> bodies, String keyPrefix) {
+        return i -> request(uri, bodies.get((int) (i % bodies.size())), keyPrefix + "-" + i);
     }
 
     private static HttpRequest request(URI uri, byte[] body, String key) {
@@ -111,15 +111,16 @@ class IngestBenchmark extends BenchSupport {
                 .build();
     }
 
-    private static String markdown(int rate, int clients, double seconds, double warmup,
+    private String markdown(int rate, int clients, double seconds, double warmup,
                                    List<LoadGenerator.Result> results, List<String> drains, String watchedNote) {
         StringBuilder md = new StringBuilder(header("Webhook ingest"));
-        md.append(String.format(Locale.ROOT, "Payload: GitLab's documented Issue Hook (`issue-hook.json`, %d bytes) with "
-                + "the project id rewritten to %d, a project Countersign does not watch: each delivery is stored, then "
-                + "skipped by the worker without any GitLab call. Unique `Idempotency-Key` per request. Fixed rate: "
+        md.append(String.format(Locale.ROOT, "Payload: GitLab's documented Issue Hook (`issue-hook.json`, %d bytes) "
+                + "rewritten to be about one of ten real tickets of the watched project (project %d): each delivery is "
+                + "stored before the 202, then the workers evaluate the ticket through the GitLab simulator, or skip the "
+                + "delivery when an evaluation already read the ticket after it arrived. Unique `Idempotency-Key` per request. Fixed rate: "
                 + "%d req/s open loop, latency from the intended send time. Saturation: %d closed-loop clients. "
                 + "%.0f s per phase after %.0f s warm-up per endpoint; client, service, workers and PostgreSQL share the "
-                + "machine.%n%n", bytes(fixture("issue-hook.json", UNWATCHED)).length, UNWATCHED, rate, clients,
+                + "machine.%n%n", bytes(fixture("issue-hook.json", project.id())).length, project.id(), rate, clients,
                 seconds, warmup));
         md.append("| phase | sent | 2xx | errors | throughput (req/s) | p50 ms | p90 ms | p99 ms | max ms |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");

@@ -32,18 +32,27 @@ class WebhookIntakeTest extends E2eSupport {
 
     /** A real GitLab payload from the documentation, about a project Countersign does not watch. */
     private static String fixture(String name) {
+        return fixture(name, UNWATCHED, null);
+    }
+
+    /** The payload about {@code project}, and issue {@code iid} when not null. */
+    private static String fixture(String name, long project, Long iid) {
         try (InputStream in = WebhookIntakeTest.class.getResourceAsStream("/gitlab-fixtures/" + name)) {
             ObjectNode json = (ObjectNode) MAPPER.readTree(in);
             if (json.get("project") instanceof ObjectNode p) {
-                p.put("id", UNWATCHED);
+                p.put("id", project);
             }
             for (String holder : new String[] {"object_attributes", "issue"}) {
                 if (json.get(holder) instanceof ObjectNode o && o.has("project_id")) {
-                    o.put("project_id", UNWATCHED);
+                    o.put("project_id", project);
                 }
             }
             if (json.has("project_id")) {
-                json.put("project_id", UNWATCHED);
+                json.put("project_id", project);
+            }
+            if (iid != null) {
+                String holder = json.has("issue") ? "issue" : "object_attributes";
+                ((ObjectNode) json.get(holder)).put("iid", iid);
             }
             return MAPPER.writeValueAsString(json);
         } catch (IOException e) {
@@ -75,9 +84,16 @@ class WebhookIntakeTest extends E2eSupport {
             Confidential Note Hook | note-hook-issue.json
             """)
     void gitlabsDocumentedPayloadsAreAccepted(String event, String file) {
+        // about the watched project (an issue GitLab does not have: the worker finds that out and skips it)
         given().header("X-Gitlab-Event", event.strip()).header("X-Gitlab-Token", GitLabWorld.SECRET)
                 .header("Idempotency-Key", UUID.randomUUID().toString()).contentType("application/json")
-                .body(fixture(file)).post(PATH).then().statusCode(202).body("status", equalTo("queued"));
+                .body(fixture(file, project.id(), 424242L)).post(PATH).then().statusCode(202).body("status", equalTo("queued"));
+        // about a project Countersign does not watch (a group webhook sends those): acknowledged, not stored
+        long before = stored();
+        given().header("X-Gitlab-Event", event.strip()).header("X-Gitlab-Token", GitLabWorld.SECRET)
+                .header("Idempotency-Key", UUID.randomUUID().toString()).contentType("application/json")
+                .body(fixture(file)).post(PATH).then().statusCode(200).body("status", equalTo("ignored"));
+        assertEquals(before, stored());
     }
 
     @Test
@@ -86,14 +102,14 @@ class WebhookIntakeTest extends E2eSupport {
         long before = stored();
         for (int i = 0; i < 3; i++) {
             given().header("X-Gitlab-Event", "Note Hook").header("X-Gitlab-Token", GitLabWorld.SECRET)
-                    .header("Idempotency-Key", key).body(fixture("note-hook-issue.json")).post(PATH)
+                    .header("Idempotency-Key", key).body(fixture("note-hook-issue.json", project.id(), 424242L)).post(PATH)
                     .then().statusCode(202).body("status", equalTo(i == 0 ? "queued" : "duplicate"));
         }
         // without Idempotency-Key (GitLab < 17.4): the event UUID and the body identify the delivery
         String uuid = UUID.randomUUID().toString();
         for (int i = 0; i < 2; i++) {
             given().header("X-Gitlab-Event", "Note Hook").header("X-Gitlab-Token", GitLabWorld.SECRET)
-                    .header("X-Gitlab-Event-UUID", uuid).body(fixture("note-hook-issue.json")).post(PATH)
+                    .header("X-Gitlab-Event-UUID", uuid).body(fixture("note-hook-issue.json", project.id(), 424242L)).post(PATH)
                     .then().statusCode(202).body("status", equalTo(i == 0 ? "queued" : "duplicate"));
         }
         assertEquals(before + 2, stored());
