@@ -119,6 +119,21 @@ public class DeliveryQueue {
         queue.finish(em(), id, worker, "DEAD", error);
     }
 
+    /**
+     * After an evaluation of a ticket that started reading GitLab at {@code readAt} (database clock):
+     * marks every unclaimed pending delivery about that ticket received before then as SKIPPED — that
+     * evaluation saw whatever they announce. Returns how many. Makes a burst of events on one ticket
+     * cost one evaluation.
+     */
+    @Transactional
+    public int skipCovered(long projectId, long iid, java.time.Instant readAt, String outcome) {
+        return em().createNativeQuery("UPDATE delivery SET status = 'SKIPPED', outcome = :outcome, processed_at = now() "
+                        + "WHERE project_id = :p AND issue_iid = :i AND status = 'PENDING' AND received_at < :readAt "
+                        + "AND (locked_until IS NULL OR locked_until < now())")
+                .setParameter("outcome", outcome).setParameter("p", projectId).setParameter("i", iid)
+                .setParameter("readAt", readAt).executeUpdate();
+    }
+
     @Transactional
     public Map<String, Long> counts() {
         return queue.counts(em());

@@ -60,13 +60,17 @@ public class EvaluateTicket {
         this.metrics = metrics;
     }
 
+    /** A decision and when the history behind it started to be read (database clock). */
+    public record Evaluation(Decision decision, Instant historyReadAt) {
+    }
+
     /** Decides on the ticket now. Empty when the project is not watched. Throws {@link GitLabFailure}. */
     public Optional<Decision> evaluate(long projectId, long iid, String trigger) {
-        return evaluate(projectId, iid, trigger, Optional.empty());
+        return evaluate(projectId, iid, trigger, Optional.empty()).map(Evaluation::decision);
     }
 
     /** As {@link #evaluate(long, long, String)}, when the caller just saw the issue's {@code updated_at}. */
-    public Optional<Decision> evaluate(long projectId, long iid, String trigger, Optional<Instant> knownUpdatedAt) {
+    public Optional<Evaluation> evaluate(long projectId, long iid, String trigger, Optional<Instant> knownUpdatedAt) {
         Optional<WatchedProject> project = projects.find(projectId);
         if (project.isEmpty()) {
             return Optional.empty();
@@ -80,7 +84,7 @@ public class EvaluateTicket {
         if (queued) {
             signal.actionsQueued();
         }
-        return Optional.of(decision);
+        return Optional.of(new Evaluation(decision, readAt));
     }
 
     private boolean record(GitLabPort.LoadedTicket loaded, Decision d, String trigger, Instant readAt) {

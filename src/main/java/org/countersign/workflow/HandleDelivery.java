@@ -2,7 +2,6 @@ package org.countersign.workflow;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
-import org.countersign.policy.Decision;
 import org.countersign.store.DeliveryQueue;
 import org.countersign.store.StoredTicket;
 import org.countersign.store.TicketRepository;
@@ -22,12 +21,15 @@ public class HandleDelivery {
     private final EvaluateTicket evaluate;
     private final WatchProjects watch;
     private final TicketRepository tickets;
+    private final DeliveryQueue deliveries;
 
-    public HandleDelivery(GitLabPort gitlab, EvaluateTicket evaluate, WatchProjects watch, TicketRepository tickets) {
+    public HandleDelivery(GitLabPort gitlab, EvaluateTicket evaluate, WatchProjects watch, TicketRepository tickets,
+                          DeliveryQueue deliveries) {
         this.gitlab = gitlab;
         this.evaluate = evaluate;
         this.watch = watch;
         this.tickets = tickets;
+        this.deliveries = deliveries;
     }
 
     public Result handle(DeliveryQueue.Claimed d) {
@@ -47,16 +49,20 @@ public class HandleDelivery {
             return new Result("SKIPPED", "covered by the evaluation of " + stored.get().historyReadAt());
         }
         String trigger = "delivery:" + d.id() + " " + d.eventName() + (d.eventUuid() == null ? "" : " event=" + d.eventUuid());
-        Optional<Decision> decision;
+        Optional<EvaluateTicket.Evaluation> evaluation;
         try {
-            decision = evaluate.evaluate(d.projectId(), d.issueIid(), trigger);
+            evaluation = evaluate.evaluate(d.projectId(), d.issueIid(), trigger, Optional.empty());
         } catch (GitLabFailure e) {
             if (e.notFound()) {
                 return new Result("SKIPPED", "issue not found in GitLab (deleted or moved)");
             }
             throw e;
         }
-        return decision.map(x -> new Result("DONE", x.verdict().name()))
-                .orElse(new Result("SKIPPED", "project " + d.projectId() + " is not watched"));
+        if (evaluation.isEmpty()) {
+            return new Result("SKIPPED", "project " + d.projectId() + " is not watched");
+        }
+        deliveries.skipCovered(d.projectId(), d.issueIid(), evaluation.get().historyReadAt(),
+                "covered by the evaluation of delivery " + d.id());
+        return new Result("DONE", evaluation.get().decision().verdict().name());
     }
 }

@@ -48,6 +48,7 @@ public class ReconcileProjects {
     private final TicketRepository tickets;
     private final WatchedProjects projects;
     private final WebhookHealth webhooks;
+    private final org.countersign.store.DeliveryQueue deliveries;
     private final Leases leases;
     private final InstanceId instance;
     private final Settings settings;
@@ -55,14 +56,15 @@ public class ReconcileProjects {
     private final java.util.concurrent.locks.ReentrantLock running = new java.util.concurrent.locks.ReentrantLock();
 
     public ReconcileProjects(WatchProjects watch, GitLabPort gitlab, EvaluateTicket evaluate, TicketRepository tickets,
-                             WatchedProjects projects, WebhookHealth webhooks, Leases leases, InstanceId instance,
-                             Settings settings, Clock clock) {
+                             WatchedProjects projects, WebhookHealth webhooks, org.countersign.store.DeliveryQueue deliveries,
+                             Leases leases, InstanceId instance, Settings settings, Clock clock) {
         this.watch = watch;
         this.gitlab = gitlab;
         this.evaluate = evaluate;
         this.tickets = tickets;
         this.projects = projects;
         this.webhooks = webhooks;
+        this.deliveries = deliveries;
         this.leases = leases;
         this.instance = instance;
         this.settings = settings;
@@ -143,7 +145,9 @@ public class ReconcileProjects {
                     MDC.put("project", p.projectId());
                     MDC.put("issue", head.iid());
                     try {
-                        evaluate.evaluate(p.projectId(), head.iid(), "reconcile", Optional.of(head.updatedAt()));
+                        evaluate.evaluate(p.projectId(), head.iid(), "reconcile", Optional.of(head.updatedAt()))
+                                .ifPresent(e -> deliveries.skipCovered(p.projectId(), head.iid(), e.historyReadAt(),
+                                        "covered by reconciliation"));
                         evaluated.incrementAndGet();
                     } catch (RuntimeException e) {
                         failed.incrementAndGet();
