@@ -65,6 +65,8 @@ public class GitLab4JGateway implements GitLabPort {
     public GitLab4JGateway(Settings settings, Clock clock, Metrics metrics) {
         this.api = new GitLabApi(settings.gitlabUrl(), settings.gitlabToken())
                 .withRequestTimeout((int) settings.connectTimeout().toMillis(), (int) settings.readTimeout().toMillis());
+        ReusingApiClient.install(api, settings.gitlabUrl(), settings.gitlabToken(), settings.connectTimeout(),
+                settings.readTimeout());
         this.labels = new LabelEditApi(api);
         this.hooks = new HooksApi(api);
         this.clock = clock;
