@@ -101,23 +101,7 @@ abstract class BenchSupport extends E2eSupport {
 
     /** A fixture from {@code gitlab-fixtures/} with every project id replaced by {@code projectId}. */
     static ObjectNode fixture(String name, long projectId) {
-        try (InputStream in = BenchSupport.class.getResourceAsStream("/gitlab-fixtures/" + name)) {
-            ObjectNode json = (ObjectNode) MAPPER.readTree(in);
-            if (json.get("project") instanceof ObjectNode p) {
-                p.put("id", projectId);
-            }
-            for (String holder : new String[] {"object_attributes", "issue"}) {
-                if (json.get(holder) instanceof ObjectNode o && o.has("project_id")) {
-                    o.put("project_id", projectId);
-                }
-            }
-            if (json.has("project_id")) {
-                json.put("project_id", projectId);
-            }
-            return json;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return org.countersign.e2e.HookFixtures.about(name, projectId, null);
     }
 
     static byte[] bytes(ObjectNode json) {

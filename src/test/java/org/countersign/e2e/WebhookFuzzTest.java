@@ -59,7 +59,7 @@ import org.junit.jupiter.api.Test;
 class WebhookFuzzTest extends E2eSupport {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final long UNWATCHED = 987654;
+    private static final long UNWATCHED = HookFixtures.UNWATCHED;
     /** {@code quarkus.http.limits.max-body-size=25M}: GitLab sends at most 25 MB per webhook. */
     private static final int MAX_BODY = 25 * 1024 * 1024;
     private static final int BATCH = 500;
@@ -712,23 +712,7 @@ class WebhookFuzzTest extends E2eSupport {
 
     /** A real GitLab payload from the documentation, rewritten to be about a project Countersign does not watch. */
     private static String fixture(String name) {
-        try (InputStream in = WebhookFuzzTest.class.getResourceAsStream("/gitlab-fixtures/" + name)) {
-            ObjectNode json = (ObjectNode) MAPPER.readTree(in);
-            if (json.get("project") instanceof ObjectNode p) {
-                p.put("id", UNWATCHED);
-            }
-            for (String holder : new String[] {"object_attributes", "issue"}) {
-                if (json.get(holder) instanceof ObjectNode o && o.has("project_id")) {
-                    o.put("project_id", UNWATCHED);
-                }
-            }
-            if (json.has("project_id")) {
-                json.put("project_id", UNWATCHED);
-            }
-            return MAPPER.writeValueAsString(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return HookFixtures.json(name, UNWATCHED, null);
     }
 
     private static JsonNode readTree(String s) {

@@ -8,10 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,8 +19,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 class WebhookIntakeTest extends E2eSupport {
 
     private static final String PATH = "/webhooks/gitlab";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final long UNWATCHED = 987654;
 
     private long stored() {
         return deliveries.counts().values().stream().mapToLong(Long::longValue).sum();
@@ -32,32 +26,11 @@ class WebhookIntakeTest extends E2eSupport {
 
     /** A real GitLab payload from the documentation, about a project Countersign does not watch. */
     private static String fixture(String name) {
-        return fixture(name, UNWATCHED, null);
+        return HookFixtures.json(name, HookFixtures.UNWATCHED, null);
     }
 
-    /** The payload about {@code project}, and issue {@code iid} when not null. */
     private static String fixture(String name, long project, Long iid) {
-        try (InputStream in = WebhookIntakeTest.class.getResourceAsStream("/gitlab-fixtures/" + name)) {
-            ObjectNode json = (ObjectNode) MAPPER.readTree(in);
-            if (json.get("project") instanceof ObjectNode p) {
-                p.put("id", project);
-            }
-            for (String holder : new String[] {"object_attributes", "issue"}) {
-                if (json.get(holder) instanceof ObjectNode o && o.has("project_id")) {
-                    o.put("project_id", project);
-                }
-            }
-            if (json.has("project_id")) {
-                json.put("project_id", project);
-            }
-            if (iid != null) {
-                String holder = json.has("issue") ? "issue" : "object_attributes";
-                ((ObjectNode) json.get(holder)).put("iid", iid);
-            }
-            return MAPPER.writeValueAsString(json);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return HookFixtures.json(name, project, iid);
     }
 
     @Test
