@@ -105,7 +105,7 @@ public class WebhookParser {
         return "body:" + eventName + ":" + hash;
     }
 
-    static byte[] sha256(byte[] data) {
+    private static byte[] sha256(byte[] data) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(data);
         } catch (NoSuchAlgorithmException e) {

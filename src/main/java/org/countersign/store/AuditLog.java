@@ -32,22 +32,4 @@ public class AuditLog {
         return AuditEntryEntity.<AuditEntryEntity>find("projectId = ?1 and iid = ?2 order by id", projectId, iid)
                 .stream().map(AuditRecord::of).toList();
     }
-
-    /** Newest first, optionally narrowed to one project, one kind; at most {@code limit} entries. */
-    @Transactional
-    public List<AuditRecord> recent(Long projectId, String kind, int limit) {
-        StringBuilder q = new StringBuilder("1 = 1");
-        java.util.Map<String, Object> params = new java.util.HashMap<>();
-        if (projectId != null) {
-            q.append(" and projectId = :project");
-            params.put("project", projectId);
-        }
-        if (kind != null) {
-            q.append(" and kind = :kind");
-            params.put("kind", kind);
-        }
-        q.append(" order by id desc");
-        return AuditEntryEntity.<AuditEntryEntity>find(q.toString(), params).page(0, limit).stream()
-                .map(AuditRecord::of).toList();
-    }
 }

@@ -32,21 +32,6 @@ public class DeliveryQueue {
                        String lastError, java.time.Instant receivedAt) {
     }
 
-    /** Stores the delivery unless one with the same dedupe key exists. Returns the id, or -1 for a duplicate. */
-    @Transactional
-    public long enqueue(NewDelivery d) {
-        @SuppressWarnings("unchecked")
-        List<Object> ids = em().createNativeQuery(
-                "INSERT INTO delivery (dedupe_key, event_name, event_uuid, project_id, issue_iid, actor_id, payload, "
-                        + "received_at, status, next_attempt_at) VALUES (:key, :event, :uuid, :project, :iid, :actor, :payload, "
-                        + "now(), 'PENDING', now()) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id")
-                .setParameter("key", d.dedupeKey()).setParameter("event", d.eventName()).setParameter("uuid", d.eventUuid())
-                .setParameter("project", d.projectId()).setParameter("iid", d.issueIid()).setParameter("actor", d.actorId())
-                .setParameter("payload", d.payload())
-                .getResultList();
-        return ids.isEmpty() ? -1 : ((Number) ids.get(0)).longValue();
-    }
-
     /**
      * Stores a batch in one statement and one commit (group commit for the intake). Returns, in order,
      * each delivery's id, or -1 for a duplicate (of a stored delivery or of an earlier one in the batch).

@@ -4,7 +4,6 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
-import java.util.List;
 import java.util.Optional;
 
 /** Latest decision per ticket. */
@@ -64,10 +63,5 @@ public class TicketRepository implements PanacheRepositoryBase<TicketEntity, Tic
             return t.toInstant();
         }
         return (java.time.Instant) now;
-    }
-
-    @Transactional
-    public List<StoredTicket> withVerdict(String verdict) {
-        return find("verdict = ?1 order by reviewSince", verdict).stream().map(StoredTicket::of).toList();
     }
 }

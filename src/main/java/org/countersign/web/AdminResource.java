@@ -7,8 +7,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import org.countersign.config.Settings;
@@ -28,12 +26,12 @@ public class AdminResource {
     public record DeadLettersView(List<DeliveryQueue.Dead> deliveries, List<ActionQueue.Dead> actions) {
     }
 
-    private final Settings settings;
+    private final java.util.Optional<SecretToken> adminToken;
     private final DeliveryQueue deliveries;
     private final ActionQueue actions;
 
     public AdminResource(Settings settings, DeliveryQueue deliveries, ActionQueue actions) {
-        this.settings = settings;
+        this.adminToken = settings.adminToken().map(SecretToken::new);
         this.deliveries = deliveries;
         this.actions = actions;
     }
@@ -66,19 +64,11 @@ public class AdminResource {
     }
 
     private void authorize(String authorization) {
-        String token = settings.adminToken().orElseThrow(() -> new ProblemException(403, "Forbidden",
+        SecretToken token = adminToken.orElseThrow(() -> new ProblemException(403, "Forbidden",
                 "The admin endpoints are off: set COUNTERSIGN_ADMIN_TOKEN to use them."));
-        String given = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).strip() : "";
-        if (!MessageDigest.isEqual(digest(given), digest(token))) {
+        String given = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).strip() : null;
+        if (!token.matches(given)) {
             throw new ProblemException(401, "Unauthorized", "Missing or wrong bearer token.");
-        }
-    }
-
-    private static byte[] digest(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
