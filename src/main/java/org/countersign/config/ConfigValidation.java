@@ -64,6 +64,10 @@ public final class ConfigValidation {
                     + "timeout) = " + callBudget.toSeconds() + " s), or another instance could repeat an action still in progress; got "
                     + c.worker().lease().toSeconds() + " s");
         }
+        if (c.worker().coalesce().isNegative() || c.worker().coalesce().compareTo(Duration.ofMinutes(1)) > 0) {
+            p.add("COUNTERSIGN_WORKER_COALESCE (countersign.worker.coalesce) must be between 0 and 1m (it delays every "
+                    + "enforcement by that much), got " + c.worker().coalesce().toMillis() + " ms");
+        }
         if (c.worker().maxAttempts() < 1) {
             p.add("COUNTERSIGN_WORKER_MAX_ATTEMPTS (countersign.worker.max-attempts) must be at least 1");
         }

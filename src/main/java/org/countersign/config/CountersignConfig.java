@@ -121,6 +121,14 @@ public interface CountersignConfig {
         @WithDefault("2")
         int deliveryThreads();
 
+        /**
+         * How long a delivery waits before it is worked off, so that the several webhooks GitLab sends
+         * for one change (a close with a comment, a board move) are covered by one evaluation and its
+         * GitLab reads. Adds at most this much to the time a close without review stays closed.
+         */
+        @WithDefault("200ms")
+        Duration coalesce();
+
         /** Poll period when idle (new work in this instance wakes the workers at once). */
         @WithName("poll-interval")
         @WithDefault("1s")

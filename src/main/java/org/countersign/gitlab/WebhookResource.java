@@ -15,6 +15,7 @@ import org.countersign.store.DeliveryWriter;
 import org.countersign.workflow.WatchProjects;
 import org.countersign.web.ProblemException;
 import org.countersign.web.SecretToken;
+import org.countersign.workflow.IntakePressure;
 import org.countersign.workflow.Metrics;
 import org.countersign.workflow.WorkSignal;
 
@@ -34,15 +35,17 @@ public class WebhookResource {
     private final WatchProjects watch;
     private final WorkSignal signal;
     private final Metrics metrics;
+    private final IntakePressure pressure;
 
     public WebhookResource(Settings settings, WebhookParser parser, DeliveryWriter writer, WatchProjects watch,
-                           WorkSignal signal, Metrics metrics) {
+                           WorkSignal signal, Metrics metrics, IntakePressure pressure) {
         this.secret = new SecretToken(settings.webhookSecret());
         this.parser = parser;
         this.writer = writer;
         this.watch = watch;
         this.signal = signal;
         this.metrics = metrics;
+        this.pressure = pressure;
     }
 
     @POST
@@ -53,6 +56,15 @@ public class WebhookResource {
                             @HeaderParam("Idempotency-Key") String idempotencyKey,
                             @HeaderParam("X-Gitlab-Event-UUID") String eventUuid,
                             byte[] body) {
+        pressure.enter();
+        try {
+            return handle(token, event, idempotencyKey, eventUuid, body);
+        } finally {
+            pressure.exit();
+        }
+    }
+
+    private Response handle(String token, String event, String idempotencyKey, String eventUuid, byte[] body) {
         if (!secret.matches(token)) {
             metrics.delivery("unauthorized");
             throw new ProblemException(401, "Unauthorized", "Missing or wrong X-Gitlab-Token.");

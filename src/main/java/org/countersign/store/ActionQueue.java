@@ -38,16 +38,11 @@ public class ActionQueue {
     }
 
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    @SuppressWarnings("unchecked")
     public List<Claimed> claim(int max, String worker, Duration lease) {
-        Map<Long, Integer> claimed = queue.claim(em(), max, worker, lease);
-        List<Claimed> result = new ArrayList<>(claimed.size());
-        for (Map.Entry<Long, Integer> c : claimed.entrySet()) {
-            Object[] r = (Object[]) em().createNativeQuery(
-                    "SELECT project_id, iid, action_key, kind, CAST(payload AS text) FROM pending_action WHERE id = :id")
-                    .setParameter("id", c.getKey()).getSingleResult();
-            result.add(new Claimed(c.getKey(), c.getValue(), ((Number) r[0]).longValue(), ((Number) r[1]).longValue(),
-                    (String) r[2], (String) r[3], (String) r[4]));
+        List<Claimed> result = new ArrayList<>();
+        for (Object[] r : queue.claim(em(), max, worker, lease, "t.project_id, t.iid, t.action_key, t.kind, CAST(t.payload AS text)")) {
+            result.add(new Claimed(((Number) r[0]).longValue(), ((Number) r[1]).intValue(), ((Number) r[2]).longValue(),
+                    ((Number) r[3]).longValue(), (String) r[4], (String) r[5], (String) r[6]));
         }
         return result;
     }

@@ -4,27 +4,41 @@ import io.quarkus.hibernate.orm.panache.Panache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Webhook deliveries: stored by the intake, worked off by the delivery worker. */
 @ApplicationScoped
 public class DeliveryQueue {
 
     private final WorkQueue queue = new WorkQueue("delivery");
+    private final DataSource dataSource;
+
+    public DeliveryQueue(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
 
     /** A delivery as received. {@code projectId}/{@code issueIid} are null when the event names no issue. */
     public record NewDelivery(String dedupeKey, String eventName, String eventUuid, Long projectId, Long issueIid,
                               Long actorId, String payload) {
     }
 
-    /** A delivery claimed by a worker. */
-    /** A delivery claimed by a worker; {@code receivedAt} is on the database clock. */
+    /**
+     * A delivery claimed by a worker. {@code receivedAt} is on the database clock; {@code ticketReadAt} is
+     * when the history behind its ticket's latest decision was read (null if never), as of the claim.
+     */
     public record Claimed(long id, int attempt, String eventName, String eventUuid, Long projectId, Long issueIid,
-                          Long actorId, Instant receivedAt) {
+                          Long actorId, Instant receivedAt, Instant ticketReadAt) {
     }
 
     /** A dead delivery, for the admin listing. */
@@ -35,63 +49,99 @@ public class DeliveryQueue {
     /**
      * Stores a batch in one statement and one commit (group commit for the intake). Returns, in order,
      * each delivery's id, or -1 for a duplicate (of a stored delivery or of an earlier one in the batch).
+     * The deliveries become due {@code coalesce} after they arrive, so that the several webhooks GitLab
+     * sends for one change of a ticket are worked off by one evaluation.
+     *
+     * <p>Plain JDBC on an auto-commit connection, with one fixed statement taking arrays: the intake's
+     * hot path, where an ORM session and a JTA transaction per batch, and a statement text that changed
+     * with the batch size (so PostgreSQL planned every batch anew), cost more than the insert itself.
      */
-    @Transactional
-    @SuppressWarnings("unchecked")
-    public long[] enqueueAll(List<NewDelivery> batch) {
-        StringBuilder sql = new StringBuilder("INSERT INTO delivery (dedupe_key, event_name, event_uuid, project_id, issue_iid, "
-                + "actor_id, payload, received_at, status, next_attempt_at) VALUES ");
-        for (int i = 0; i < batch.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(:k").append(i).append(", :e").append(i).append(", :u").append(i)
-                    .append(", :p").append(i).append(", :i").append(i).append(", :a").append(i).append(", :b").append(i)
-                    .append(", now(), 'PENDING', now())");
-        }
-        sql.append(" ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key");
-        jakarta.persistence.Query q = em().createNativeQuery(sql.toString());
-        for (int i = 0; i < batch.size(); i++) {
+    public long[] enqueueAll(List<NewDelivery> batch, Duration coalesce) {
+        int n = batch.size();
+        String[] keys = new String[n];
+        String[] events = new String[n];
+        String[] uuids = new String[n];
+        Long[] projects = new Long[n];
+        Long[] iids = new Long[n];
+        Long[] actors = new Long[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
             NewDelivery d = batch.get(i);
-            q.setParameter("k" + i, d.dedupeKey()).setParameter("e" + i, d.eventName()).setParameter("u" + i, d.eventUuid())
-                    .setParameter("p" + i, d.projectId()).setParameter("i" + i, d.issueIid()).setParameter("a" + i, d.actorId())
-                    .setParameter("b" + i, d.payload());
+            keys[i] = d.dedupeKey();
+            events[i] = d.eventName();
+            uuids[i] = d.eventUuid();
+            projects[i] = d.projectId();
+            iids[i] = d.issueIid();
+            actors[i] = d.actorId();
+            payloads[i] = d.payload();
         }
-        java.util.Map<String, Long> inserted = new java.util.HashMap<>();
-        for (Object[] r : (List<Object[]>) q.getResultList()) {
-            inserted.put((String) r[1], ((Number) r[0]).longValue());
+        Map<String, Long> inserted = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement insert = c.prepareStatement(ENQUEUE)) {
+            insert.setDouble(1, coalesce.toNanos() / 1e9);
+            insert.setArray(2, c.createArrayOf("text", keys));
+            insert.setArray(3, c.createArrayOf("text", events));
+            insert.setArray(4, c.createArrayOf("text", uuids));
+            insert.setArray(5, c.createArrayOf("bigint", projects));
+            insert.setArray(6, c.createArrayOf("bigint", iids));
+            insert.setArray(7, c.createArrayOf("bigint", actors));
+            insert.setArray(8, c.createArrayOf("text", payloads));
+            try (ResultSet r = insert.executeQuery()) {
+                while (r.next()) {
+                    inserted.put(r.getString(2), r.getLong(1));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not store " + n + " deliveries: " + e.getMessage(), e);
         }
-        long[] ids = new long[batch.size()];
-        for (int i = 0; i < batch.size(); i++) {
-            Long id = inserted.remove(batch.get(i).dedupeKey()); // only the first of equal keys gets the id
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) {
+            Long id = inserted.remove(keys[i]); // only the first of equal keys gets the id
             ids[i] = id == null ? -1 : id;
         }
         return ids;
     }
 
+    private static final String ENQUEUE = "INSERT INTO delivery (dedupe_key, event_name, event_uuid, project_id, issue_iid, "
+            + "actor_id, payload, received_at, status, next_attempt_at) "
+            + "SELECT k, e, u, p, i, a, b, now(), 'PENDING', now() + make_interval(secs => ?) "
+            + "FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) "
+            + "WITH ORDINALITY AS t(k, e, u, p, i, a, b, n) ORDER BY n "
+            + "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key";
+
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public List<Claimed> claim(int max, String worker, Duration lease) {
-        Map<Long, Integer> claimed = queue.claim(em(), max, worker, lease);
-        List<Claimed> result = new ArrayList<>(claimed.size());
-        for (Map.Entry<Long, Integer> c : claimed.entrySet()) {
-            Object[] r = (Object[]) em().createNativeQuery(
-                    "SELECT event_name, event_uuid, project_id, issue_iid, actor_id, received_at FROM delivery WHERE id = :id")
-                    .setParameter("id", c.getKey()).getSingleResult();
-            result.add(new Claimed(c.getKey(), c.getValue(), (String) r[0], (String) r[1], asLong(r[2]), asLong(r[3]), asLong(r[4]),
-                    WorkQueue.instant(r[5])));
+        List<Claimed> result = new ArrayList<>();
+        for (Object[] r : queue.claim(em(), max, worker, lease,
+                "t.event_name, t.event_uuid, t.project_id, t.issue_iid, t.actor_id, t.received_at, "
+                        + "(SELECT k.history_read_at FROM ticket k WHERE k.project_id = t.project_id AND k.iid = t.issue_iid)")) {
+            result.add(new Claimed(((Number) r[0]).longValue(), ((Number) r[1]).intValue(), (String) r[2], (String) r[3],
+                    asLong(r[4]), asLong(r[5]), asLong(r[6]), WorkQueue.instant(r[7]), WorkQueue.instant(r[8])));
         }
         return result;
     }
 
+    /** How long until a pending delivery nobody holds is due; empty when none is pending. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public void finish(long id, String worker, String status, String outcome) {
-        if (queue.finish(em(), id, worker, status, null)) {
-            em().createNativeQuery("UPDATE delivery SET outcome = :outcome WHERE id = :id")
-                    .setParameter("outcome", outcome).setParameter("id", id).executeUpdate();
-        }
+    public Optional<Duration> untilNextDue() {
+        return queue.untilNextDue(em());
     }
 
-    /** Extends this worker's claim on the item; false if the claim was lost to another worker. */
+    /**
+     * Ends the claimed delivery with {@code status} (DONE or SKIPPED) and what happened. When its ticket
+     * was evaluated from a history read that started at {@code coveredUntil}, the same transaction also
+     * skips the other pending deliveries about the ticket that this evaluation covered (see
+     * {@link #skipCovered}).
+     */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public boolean renew(long id, String worker, Duration lease) {
-        return queue.renew(em(), id, worker, lease);
+    public void finish(Claimed d, String worker, String status, String outcome, Instant coveredUntil) {
+        em().createNativeQuery("UPDATE delivery SET status = :status, outcome = :outcome, locked_until = NULL, processed_at = now() "
+                        + "WHERE id = :id AND locked_by = :worker AND status = 'PENDING'")
+                .setParameter("status", status).setParameter("outcome", outcome).setParameter("id", d.id())
+                .setParameter("worker", worker).executeUpdate();
+        if (coveredUntil != null && d.projectId() != null && d.issueIid() != null) {
+            skipCovered(d.projectId(), d.issueIid(), coveredUntil, "covered by the evaluation of delivery " + d.id());
+        }
     }
 
     @Transactional(Transactional.TxType.REQUIRES_NEW)

@@ -52,16 +52,4 @@ public class TicketRepository implements PanacheRepositoryBase<TicketEntity, Tic
             persist(e);
         }
     }
-
-    /** The database's clock, the one all instances share. */
-    @Transactional
-    public java.time.Instant databaseNow() {
-        Object now = getEntityManager().createNativeQuery("SELECT clock_timestamp()").getSingleResult();
-        if (now instanceof java.time.OffsetDateTime t) {
-            return t.toInstant();
-        } else if (now instanceof java.sql.Timestamp t) {
-            return t.toInstant();
-        }
-        return (java.time.Instant) now;
-    }
 }

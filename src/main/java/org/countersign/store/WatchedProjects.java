@@ -30,6 +30,21 @@ public class WatchedProjects {
         return WatchedProjectEntity.<WatchedProjectEntity>findByIdOptional(projectId).map(WatchedProject::of);
     }
 
+    /** A watched project and the database clock, read in one transaction (the start of an evaluation). */
+    public record Clocked(WatchedProject project, Instant databaseNow) {
+    }
+
+    /** {@link #find} and the database's {@code clock_timestamp()} in one transaction; empty when not watched. */
+    @Transactional
+    public Optional<Clocked> findWithClock(long projectId) {
+        Optional<WatchedProject> project = find(projectId);
+        if (project.isEmpty()) {
+            return Optional.empty();
+        }
+        Object now = WatchedProjectEntity.getEntityManager().createNativeQuery("SELECT clock_timestamp()").getSingleResult();
+        return Optional.of(new Clocked(project.get(), WorkQueue.instant(now)));
+    }
+
     @Transactional
     public java.util.List<WatchedProject> all() {
         return WatchedProjectEntity.<WatchedProjectEntity>listAll().stream().map(WatchedProject::of).toList();

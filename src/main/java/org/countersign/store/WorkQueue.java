@@ -2,8 +2,11 @@ package org.countersign.store;
 
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -23,22 +26,38 @@ final class WorkQueue {
         this.table = table;
     }
 
-    /** Claims up to {@code max} ready rows; returns their ids with the attempt number now running. */
+    /**
+     * Claims up to {@code max} ready rows, oldest due first, in one statement. Each returned row holds
+     * the id, the attempt number now running, then {@code columns} (a comma-separated list of the
+     * table's columns, aliased {@code t}).
+     */
     @SuppressWarnings("unchecked")
-    Map<Long, Integer> claim(EntityManager em, int max, String worker, Duration lease) {
+    List<Object[]> claim(EntityManager em, int max, String worker, Duration lease, String columns) {
         List<Object[]> rows = em.createNativeQuery(
                 "UPDATE " + table + " t SET locked_until = now() + make_interval(secs => :lease), locked_by = :worker, "
                         + "attempts = t.attempts + 1 "
                         + "WHERE t.id IN (SELECT id FROM " + table + " WHERE status = 'PENDING' AND next_attempt_at <= now() "
                         + "AND (locked_until IS NULL OR locked_until < now()) ORDER BY next_attempt_at, id LIMIT :max "
-                        + "FOR UPDATE SKIP LOCKED) RETURNING t.id, t.attempts")
+                        + "FOR UPDATE SKIP LOCKED) RETURNING t.id, t.attempts, " + columns)
                 .setParameter("lease", lease.toMillis() / 1000.0).setParameter("worker", worker).setParameter("max", max)
                 .getResultList();
-        Map<Long, Integer> claimed = new TreeMap<>();
-        for (Object[] r : rows) {
-            claimed.put(((Number) r[0]).longValue(), ((Number) r[1]).intValue());
+        List<Object[]> sorted = new ArrayList<>(rows);
+        sorted.sort(Comparator.comparingLong(r -> ((Number) r[0]).longValue()));
+        return sorted;
+    }
+
+    /**
+     * How long until the next pending row that nobody holds becomes due (zero if one is due now);
+     * empty when there is none. Lets an idle worker sleep exactly until work is ready.
+     */
+    Optional<Duration> untilNextDue(EntityManager em) {
+        Object r = em.createNativeQuery("SELECT EXTRACT(EPOCH FROM min(GREATEST(next_attempt_at, COALESCE(locked_until, next_attempt_at))) "
+                + "- now()) FROM " + table + " WHERE status = 'PENDING'").getSingleResult();
+        if (r == null) {
+            return Optional.empty();
         }
-        return claimed;
+        long micros = Math.round(((Number) r).doubleValue() * 1_000_000);
+        return Optional.of(Duration.ofNanos(Math.max(0, micros) * 1000));
     }
 
     /**

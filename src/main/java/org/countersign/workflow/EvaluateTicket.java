@@ -71,14 +71,16 @@ public class EvaluateTicket {
 
     /** As {@link #evaluate(long, long, String)}, when the caller just saw the issue's {@code updated_at}. */
     public Optional<Evaluation> evaluate(long projectId, long iid, String trigger, Optional<Instant> knownUpdatedAt) {
-        Optional<WatchedProject> project = projects.find(projectId);
-        if (project.isEmpty()) {
+        // when the history starts to be read, on the database clock (deliveries are stamped with it)
+        Optional<WatchedProjects.Clocked> start = projects.findWithClock(projectId);
+        if (start.isEmpty()) {
             return Optional.empty();
         }
-        Instant readAt = tickets.databaseNow();
+        WatchedProject project = start.get().project();
+        Instant readAt = start.get().databaseNow();
         GitLabPort.LoadedTicket loaded = gitlab.loadTicket(projectId, iid, knownUpdatedAt);
         Decision decision = ReviewPolicy.decide(loaded.history(), settings.policy(gitlab.botUserId()),
-                project.get().watchedSince());
+                project.watchedSince());
         metrics.decision(decision.verdict().name());
         boolean queued = QuarkusTransaction.requiringNew().call(() -> record(loaded, decision, trigger, readAt));
         if (queued) {

@@ -1,10 +1,9 @@
 package org.countersign.workflow;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.Optional;
 import org.countersign.store.DeliveryQueue;
-import org.countersign.store.StoredTicket;
-import org.countersign.store.TicketRepository;
 
 /**
  * Turns a stored webhook delivery into an evaluation of the ticket it names. The payload is only a
@@ -13,23 +12,24 @@ import org.countersign.store.TicketRepository;
 @ApplicationScoped
 public class HandleDelivery {
 
-    /** SKIPPED or DONE, with what happened. */
-    public record Result(String status, String outcome) {
+    /**
+     * SKIPPED or DONE, with what happened; {@code coveredUntil}: when the evaluation started reading the
+     * ticket's history (null if there was none), so that the deliveries it covered can be skipped.
+     */
+    public record Result(String status, String outcome, Instant coveredUntil) {
+        Result(String status, String outcome) {
+            this(status, outcome, null);
+        }
     }
 
     private final GitLabPort gitlab;
     private final EvaluateTicket evaluate;
     private final WatchProjects watch;
-    private final TicketRepository tickets;
-    private final DeliveryQueue deliveries;
 
-    public HandleDelivery(GitLabPort gitlab, EvaluateTicket evaluate, WatchProjects watch, TicketRepository tickets,
-                          DeliveryQueue deliveries) {
+    public HandleDelivery(GitLabPort gitlab, EvaluateTicket evaluate, WatchProjects watch) {
         this.gitlab = gitlab;
         this.evaluate = evaluate;
         this.watch = watch;
-        this.tickets = tickets;
-        this.deliveries = deliveries;
     }
 
     public Result handle(DeliveryQueue.Claimed d) {
@@ -42,11 +42,9 @@ public class HandleDelivery {
         if (!watch.isWatched(d.projectId())) {
             return new Result("SKIPPED", "project " + d.projectId() + " is not watched");
         }
-        Optional<StoredTicket> stored = tickets.find(d.projectId(), d.issueIid());
-        if (d.receivedAt() != null && stored.isPresent() && stored.get().historyReadAt() != null
-                && stored.get().historyReadAt().isAfter(d.receivedAt())) {
+        if (d.receivedAt() != null && d.ticketReadAt() != null && d.ticketReadAt().isAfter(d.receivedAt())) {
             // a later evaluation read the history after this delivery arrived: it saw what this one announces
-            return new Result("SKIPPED", "covered by the evaluation of " + stored.get().historyReadAt());
+            return new Result("SKIPPED", "covered by the evaluation of " + d.ticketReadAt());
         }
         String trigger = "delivery:" + d.id() + " " + d.eventName() + (d.eventUuid() == null ? "" : " event=" + d.eventUuid());
         Optional<EvaluateTicket.Evaluation> evaluation;
@@ -61,8 +59,6 @@ public class HandleDelivery {
         if (evaluation.isEmpty()) {
             return new Result("SKIPPED", "project " + d.projectId() + " is not watched");
         }
-        deliveries.skipCovered(d.projectId(), d.issueIid(), evaluation.get().historyReadAt(),
-                "covered by the evaluation of delivery " + d.id());
-        return new Result("DONE", evaluation.get().decision().verdict().name());
+        return new Result("DONE", evaluation.get().decision().verdict().name(), evaluation.get().historyReadAt());
     }
 }

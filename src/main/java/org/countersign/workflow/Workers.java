@@ -32,8 +32,18 @@ import org.jboss.logging.MDC;
 public class Workers {
 
     private static final Logger LOG = Logger.getLogger(Workers.class);
-    /** Deliveries claimed at once; actions are claimed one by one (see {@link #processAction}). */
-    private static final int DELIVERY_BATCH = 5;
+    /**
+     * Deliveries are claimed one at a time, as actions are (see {@link #processAction}): an evaluation
+     * covers every pending delivery about its
+     * ticket (they are then skipped in one statement), so a larger claim would only hold deliveries that
+     * the first evaluation makes moot, each then costing its own transactions; and a fresh claim needs
+     * no renewal before the work starts.
+     */
+    private static final int DELIVERY_BATCH = 1;
+    /** Shortest idle sleep: a due row another worker is claiming right now must not make this one spin. */
+    private static final long MIN_SLEEP_MS = 5;
+    /** Pause before each delivery while the intake is under pressure (see IntakePressure). */
+    private static final long YIELD_TO_INTAKE_MS = 100;
 
     private final DeliveryQueue deliveries;
     private final ActionQueue actions;
@@ -46,12 +56,13 @@ public class Workers {
     private final Settings settings;
     private final Clock clock;
     private final Metrics metrics;
+    private final IntakePressure pressure;
     private volatile boolean running;
     private ExecutorService loops;
 
     public Workers(DeliveryQueue deliveries, ActionQueue actions, HandleDelivery handleDelivery, ApplyAction applyAction,
                    AuditLog audit, DecisionJson json, WorkSignal signal, InstanceId instance, Settings settings, Clock clock,
-                   Metrics metrics) {
+                   Metrics metrics, IntakePressure pressure) {
         this.deliveries = deliveries;
         this.actions = actions;
         this.handleDelivery = handleDelivery;
@@ -63,6 +74,7 @@ public class Workers {
         this.settings = settings;
         this.clock = clock;
         this.metrics = metrics;
+        this.pressure = pressure;
     }
 
     void start(@Observes StartupEvent ev) {
@@ -107,7 +119,7 @@ public class Workers {
             try {
                 if (batch.run() == 0 && running) {
                     if (name.equals("deliveries")) {
-                        signal.awaitDeliveries(poll);
+                        awaitDeliveries(poll);
                     } else {
                         signal.awaitActions(poll);
                     }
@@ -128,7 +140,30 @@ public class Workers {
         }
     }
 
+    /**
+     * Idle delivery worker: deliveries wait {@code countersign.worker.coalesce} before they are due,
+     * so when some are pending, sleep until the first is due (a delivery queued meanwhile is due later
+     * still); with none pending, wait for this instance's intake or the poll.
+     */
+    private void awaitDeliveries(Duration poll) throws InterruptedException {
+        Optional<Duration> due = deliveries.untilNextDue();
+        if (due.isEmpty()) {
+            signal.awaitDeliveries(poll);
+            return;
+        }
+        long millis = Math.min(poll.toMillis(), due.get().toMillis() + 1);
+        Thread.sleep(Math.max(MIN_SLEEP_MS, millis));
+    }
+
     private int deliveryBatch() {
+        if (pressure.busy()) {
+            try {
+                Thread.sleep(YIELD_TO_INTAKE_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 0;
+            }
+        }
         List<DeliveryQueue.Claimed> claimed = deliveries.claim(DELIVERY_BATCH, instance.id(), settings.worker().lease());
         for (DeliveryQueue.Claimed d : claimed) {
             MDC.put("delivery", d.id());
@@ -146,9 +181,6 @@ public class Workers {
     }
 
     private void processDelivery(DeliveryQueue.Claimed d) {
-        if (!deliveries.renew(d.id(), instance.id(), settings.worker().lease())) {
-            return; // the claim expired while earlier items of the batch were handled; another worker has it
-        }
         int max = settings.worker().maxAttempts();
         if (d.attempt() > max) {
             metrics.dead("deliveries", d.eventName());
@@ -157,7 +189,7 @@ public class Workers {
         }
         try {
             HandleDelivery.Result r = handleDelivery.handle(d);
-            deliveries.finish(d.id(), instance.id(), r.status(), r.outcome());
+            deliveries.finish(d, instance.id(), r.status(), r.outcome(), r.coveredUntil());
         } catch (RuntimeException e) {
             Optional<Duration> retryAfter = e instanceof GitLabFailure g ? g.retryAfter() : Optional.empty();
             String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

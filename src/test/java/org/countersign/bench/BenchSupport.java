@@ -49,7 +49,7 @@ abstract class BenchSupport extends E2eSupport {
     }
 
     static double warmupSeconds() {
-        return doubleProp("bench.warmup", 5);
+        return doubleProp("bench.warmup", 10);
     }
 
     long pendingDeliveries() {

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * ({@link BareResource}), same payload and headers, in the same JVM and run.
  *
  * <p>Knobs: {@code bench.rate} (200/s), {@code bench.seconds} (20 per phase), {@code bench.clients}
- * (16), {@code bench.warmup} (5 s), {@code bench.watched.seconds} (1; 0 skips the variant).
+ * (16), {@code bench.warmup} (10 s per warm-up phase), {@code bench.warmup.rounds} (1: every phase once,
+ * unmeasured, before the measured ones), {@code bench.watched.seconds} (1; 0 skips the variant).
  */
 @QuarkusTest
 @TestProfile(BenchProfile.class)
@@ -43,6 +44,7 @@ class IngestBenchmark extends BenchSupport {
         int clients = intProp("bench.clients", 16);
         double seconds = phaseSeconds();
         double warmup = warmupSeconds();
+        int warmupRounds = intProp("bench.warmup.rounds", 1);
         double watchedSeconds = doubleProp("bench.watched.seconds", 1);
         URI ingest = ingestUrl.toURI();
         URI bare = bareUrl.toURI();
@@ -62,10 +64,17 @@ class IngestBenchmark extends BenchSupport {
         List<LoadGenerator.Result> results = new ArrayList<>();
         List<String> drains = new ArrayList<>();
         try {
-            // warm-up: JIT, connection pools, worker threads on both endpoints
-            load.closedLoop("warm-up bare", requests(bare, tickets, run + "-wb"), 4, warmup, 202);
-            load.closedLoop("warm-up ingest", requests(ingest, tickets, run + "-wi"), 4, warmup, 202);
-            drains.add("after warm-up: " + quiesce(Duration.ofMinutes(2)).toMillis() + " ms");
+            // warm-up: every measured phase once, unmeasured, so that the JIT has compiled what each phase
+            // runs (the workers' evaluations too) before anything counts; connection pools, worker threads
+            for (int round = 0; round < warmupRounds; round++) {
+                String w = run + "-w" + round;
+                load.openLoop("warm-up fixed rate · bare", requests(bare, tickets, w + "fb"), rate, warmup, 202);
+                load.openLoop("warm-up fixed rate · ingest", requests(ingest, tickets, w + "fi"), rate, warmup, 202);
+                quiesce(Duration.ofMinutes(2));
+                load.closedLoop("warm-up saturation · bare", requests(bare, tickets, w + "sb"), clients, warmup, 202);
+                load.closedLoop("warm-up saturation · ingest", requests(ingest, tickets, w + "si"), clients, warmup, 202);
+                drains.add("after warm-up round " + (round + 1) + ": " + quiesce(Duration.ofMinutes(5)).toMillis() + " ms");
+            }
 
             results.add(load.openLoop("fixed rate · bare", requests(bare, tickets, run + "-fb"), rate, seconds, 202));
             results.add(load.openLoop("fixed rate · ingest", requests(ingest, tickets, run + "-fi"), rate, seconds, 202));
@@ -93,7 +102,7 @@ class IngestBenchmark extends BenchSupport {
                                 + "evaluate them all (≈ %.0f evaluations/s over the whole variant).%n",
                         r.ok(), r.seconds(), pending, drain.toNanos() / 1e9, perSecond);
             }
-            report("ingest", markdown(rate, clients, seconds, warmup, results, drains, watchedNote));
+            report("ingest", markdown(rate, clients, seconds, warmup, warmupRounds, results, drains, watchedNote));
         } finally {
             load.close();
         }
@@ -111,7 +120,7 @@ class IngestBenchmark extends BenchSupport {
                 .build();
     }
 
-    private String markdown(int rate, int clients, double seconds, double warmup,
+    private String markdown(int rate, int clients, double seconds, double warmup, int warmupRounds,
                                    List<LoadGenerator.Result> results, List<String> drains, String watchedNote) {
         StringBuilder md = new StringBuilder(header("Webhook ingest"));
         md.append(String.format(Locale.ROOT, "Payload: GitLab's documented Issue Hook (`issue-hook.json`, %d bytes) "
@@ -119,9 +128,10 @@ class IngestBenchmark extends BenchSupport {
                 + "stored before the 202, then the workers evaluate the ticket through the GitLab simulator, or skip the "
                 + "delivery when an evaluation already read the ticket after it arrived. Unique `Idempotency-Key` per request. Fixed rate: "
                 + "%d req/s open loop, latency from the intended send time. Saturation: %d closed-loop clients. "
-                + "%.0f s per phase after %.0f s warm-up per endpoint; client, service, workers and PostgreSQL share the "
-                + "machine.%n%n", bytes(fixture("issue-hook.json", project.id())).length, project.id(), rate, clients,
-                seconds, warmup));
+                + "%.0f s per phase, after %d warm-up round(s) running every phase for %.0f s unmeasured (so that the "
+                + "JIT has compiled what each phase runs, the workers' evaluations included); client, service, workers, "
+                + "simulator and PostgreSQL share the machine.%n%n", bytes(fixture("issue-hook.json", project.id())).length,
+                project.id(), rate, clients, seconds, warmupRounds, warmup));
         md.append("| phase | sent | 2xx | errors | throughput (req/s) | p50 ms | p90 ms | p99 ms | max ms |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         LoadGenerator.Result fixedIngest = null;

@@ -62,6 +62,7 @@ class ConfigValidationTest {
         assertTrue(problems(with("countersign.review.min-access-level", "boss")).get(0).startsWith("COUNTERSIGN_REVIEW_MIN_ACCESS_LEVEL"));
         assertTrue(problems(with("countersign.review.required-signoffs", "0")).get(0).startsWith("COUNTERSIGN_REVIEW_REQUIRED_SIGNOFFS"));
         assertTrue(problems(with("countersign.review.label", " ")).get(0).startsWith("COUNTERSIGN_REVIEW_LABEL"));
+        assertTrue(problems(with("countersign.worker.coalesce", "2m")).get(0).startsWith("COUNTERSIGN_WORKER_COALESCE"));
     }
 
     @Test

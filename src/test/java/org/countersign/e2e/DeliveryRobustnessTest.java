@@ -66,6 +66,23 @@ class DeliveryRobustnessTest extends E2eSupport {
     }
 
     @Test
+    void aBurstOfWebhooksAboutOneTicketCostsOneHistoryRead() {
+        long iid = newTicket("Rotate the backup encryption keys");
+        settle();
+        long readsBefore = sim.requestCount("GET", "/projects/:id/issues/:iid/notes");
+        int burst = 8;
+        for (int i = 0; i < burst; i++) {
+            sim.comment(world.alice, project, iid, "progress " + i);
+        }
+        settle();
+        long reads = sim.requestCount("GET", "/projects/:id/issues/:iid/notes") - readsBefore;
+        // the deliveries wait COUNTERSIGN_WORKER_COALESCE (200 ms) and one evaluation covers those that
+        // arrived meanwhile; a slow machine may split the burst once or twice, never into 8 reads
+        assertTrue(reads >= 1 && reads <= 3, reads + " history reads for " + burst + " webhooks");
+        assertEquals(burst, sim.webhookDeliveries().stream().filter(d -> d.body().contains("progress ")).count());
+    }
+
+    @Test
     void noLoopAfterTheBotsOwnReopen() {
         long iid = newTicket("Patch the hypervisor");
         sim.close(world.bob, project, iid);

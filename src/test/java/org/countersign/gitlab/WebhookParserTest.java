@@ -61,6 +61,39 @@ class WebhookParserTest {
     }
 
     @Test
+    void readsIdsGivenAsNumbersOrDigitStringsAndRejectsOtherTypes() {
+        String template = "{\"object_kind\":\"issue\",\"project\":{\"id\":%s},\"user\":{\"id\":7},"
+                + "\"object_attributes\":{\"iid\":%s}}";
+        WebhookParser.Trigger t = parser.parse("Issue Hook", String.format(template, "5", "\"12\"").getBytes(StandardCharsets.UTF_8));
+        assertEquals(5L, t.projectId());
+        assertEquals(12L, t.issueIid());
+        assertEquals(7L, t.actorId());
+        for (String[] bad : new String[][] {{"5", "true"}, {"5", "2.5"}, {"5", "\"twelve\""}, {"5", "[1]"},
+                {"{\"a\":1}", "3"}, {"5", "null"}, {"\"\"", "3"}}) {
+            byte[] body = String.format(template, bad[0], bad[1]).getBytes(StandardCharsets.UTF_8);
+            ProblemException e = assertThrows(ProblemException.class, () -> parser.parse("Issue Hook", body),
+                    "project " + bad[0] + ", iid " + bad[1]);
+            assertEquals(400, e.problem().status());
+        }
+    }
+
+    @Test
+    void rejectsBodiesThatAreNotAnEventObject() {
+        for (String body : new String[] {"[]", "42", "\"issue\"", "null", "{}", "{\"object_kind\":5}"}) {
+            ProblemException e = assertThrows(ProblemException.class,
+                    () -> parser.parse("Issue Hook", body.getBytes(StandardCharsets.UTF_8)), body);
+            assertEquals(400, e.problem().status());
+        }
+    }
+
+    @Test
+    void aNoteOnSomethingElseThanAnIssueIsIgnored() {
+        byte[] body = ("{\"object_kind\":\"note\",\"project_id\":5,\"object_attributes\":{\"noteable_type\":\"MergeRequest\"},"
+                + "\"merge_request\":{\"iid\":3}}").getBytes(StandardCharsets.UTF_8);
+        assertEquals("the note is not on an issue", parser.parse("Note Hook", body).ignoredBecause());
+    }
+
+    @Test
     void dedupeKeyPrefersIdempotencyKey() {
         byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
         assertEquals("idem:k1", WebhookParser.dedupeKey("k1", "u1", "Note Hook", body));
