@@ -49,7 +49,7 @@ abstract class BenchSupport extends E2eSupport {
     }
 
     static double warmupSeconds() {
-        return doubleProp("bench.warmup", 10);
+        return doubleProp("bench.warmup", 15);
     }
 
     long pendingDeliveries() {
