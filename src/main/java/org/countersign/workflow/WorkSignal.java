@@ -22,17 +22,20 @@ public class WorkSignal {
         actions.release();
     }
 
-    void awaitDeliveries(Duration max) throws InterruptedException {
-        await(deliveries, max);
+    /** Waits at most {@code max} for this instance to queue a delivery; true if it did. */
+    boolean awaitDeliveries(Duration max) throws InterruptedException {
+        return await(deliveries, max);
     }
 
     void awaitActions(Duration max) throws InterruptedException {
         await(actions, max);
     }
 
-    private static void await(Semaphore s, Duration max) throws InterruptedException {
-        if (s.tryAcquire(max.toMillis(), TimeUnit.MILLISECONDS)) {
+    private static boolean await(Semaphore s, Duration max) throws InterruptedException {
+        if (s.tryAcquire(max.toNanos(), TimeUnit.NANOSECONDS)) {
             s.drainPermits();
+            return true;
         }
+        return false;
     }
 }

@@ -34,10 +34,9 @@ public class Workers {
     private static final Logger LOG = Logger.getLogger(Workers.class);
     /**
      * Deliveries are claimed one at a time, as actions are (see {@link #processAction}): an evaluation
-     * covers every pending delivery about its
-     * ticket (they are then skipped in one statement), so a larger claim would only hold deliveries that
-     * the first evaluation makes moot, each then costing its own transactions; and a fresh claim needs
-     * no renewal before the work starts.
+     * covers every pending delivery about its ticket (they are then skipped in one statement), so a
+     * larger claim would only hold deliveries that the first evaluation makes moot, each then costing
+     * its own transactions; and a fresh claim needs no renewal before the work starts.
      */
     private static final int DELIVERY_BATCH = 1;
     /** Shortest idle sleep: a due row another worker is claiming right now must not make this one spin. */
@@ -141,18 +140,22 @@ public class Workers {
     }
 
     /**
-     * Idle delivery worker: deliveries wait {@code countersign.worker.coalesce} before they are due,
-     * so when some are pending, sleep until the first is due (a delivery queued meanwhile is due later
-     * still); with none pending, wait for this instance's intake or the poll.
+     * Idle delivery worker: sleeps until the first pending delivery is due (deliveries wait
+     * {@code countersign.worker.coalesce} after they arrive), or for the poll interval when none is
+     * pending or the first is due later. A delivery this instance queues meanwhile is due a coalescing
+     * window from then, which may be sooner (say the pending one is a retry minutes away): the wake-up
+     * moves forward to it, without a database round trip per queued delivery.
      */
     private void awaitDeliveries(Duration poll) throws InterruptedException {
-        Optional<Duration> due = deliveries.untilNextDue();
-        if (due.isEmpty()) {
-            signal.awaitDeliveries(poll);
-            return;
+        long now = System.nanoTime();
+        long wait = deliveries.untilNextDue().map(d -> Math.min(poll.toMillis(), d.toMillis() + 1)).orElse(poll.toMillis());
+        long deadline = now + TimeUnit.MILLISECONDS.toNanos(Math.max(MIN_SLEEP_MS, wait));
+        long coalesce = settings.worker().coalesce().toNanos() + TimeUnit.MILLISECONDS.toNanos(1);
+        while (running && (now = System.nanoTime()) < deadline) {
+            if (signal.awaitDeliveries(Duration.ofNanos(deadline - now))) {
+                deadline = Math.min(deadline, System.nanoTime() + coalesce);
+            }
         }
-        long millis = Math.min(poll.toMillis(), due.get().toMillis() + 1);
-        Thread.sleep(Math.max(MIN_SLEEP_MS, millis));
     }
 
     private int deliveryBatch() {
