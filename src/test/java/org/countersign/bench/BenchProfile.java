@@ -10,7 +10,7 @@ import java.util.Map;
  * <li>logging of {@code org.countersign} at INFO (as in production; the test profile logs DEBUG),</li>
  * <li>no periodic reconciliation during the run ({@code 1h}): webhooks alone drive enforcement, and
  *     the reconciliation benchmark runs its passes itself; the start-up pass still happens,</li>
- * <li>a reconciliation overlap of {@code bench.reconcile.overlap} (default 10s, production 2m) so that
+ * <li>a reconciliation overlap of {@code bench.reconcile.overlap} (default 10s, production default 30s) so that
  *     the benchmark can also measure an incremental pass once the overlap window has passed,</li>
  * <li>its own database and world ({@link BenchWorld}), not the shared test resources.</li>
  * </ul>
