@@ -135,10 +135,10 @@ public class DeliveryQueue {
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public void finish(Claimed d, String worker, String status, String outcome, Instant coveredUntil) {
-        em().createNativeQuery("UPDATE delivery SET status = :status, outcome = :outcome, locked_until = NULL, processed_at = now() "
-                        + "WHERE id = :id AND locked_by = :worker AND status = 'PENDING'")
-                .setParameter("status", status).setParameter("outcome", outcome).setParameter("id", d.id())
-                .setParameter("worker", worker).executeUpdate();
+        if (queue.finish(em(), d.id(), worker, status, null)) {
+            em().createNativeQuery("UPDATE delivery SET outcome = :outcome WHERE id = :id")
+                    .setParameter("outcome", outcome).setParameter("id", d.id()).executeUpdate();
+        }
         if (coveredUntil != null && d.projectId() != null && d.issueIid() != null) {
             skipCovered(d.projectId(), d.issueIid(), coveredUntil, "covered by the evaluation of delivery " + d.id());
         }

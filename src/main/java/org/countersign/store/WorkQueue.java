@@ -51,8 +51,9 @@ final class WorkQueue {
      * empty when there is none. Lets an idle worker sleep exactly until work is ready.
      */
     Optional<Duration> untilNextDue(EntityManager em) {
-        Object r = em.createNativeQuery("SELECT EXTRACT(EPOCH FROM min(GREATEST(next_attempt_at, COALESCE(locked_until, next_attempt_at))) "
-                + "- now()) FROM " + table + " WHERE status = 'PENDING'").getSingleResult();
+        // GREATEST ignores NULL: a row nobody holds is due at next_attempt_at
+        Object r = em.createNativeQuery("SELECT EXTRACT(EPOCH FROM min(GREATEST(next_attempt_at, locked_until)) - now()) FROM "
+                + table + " WHERE status = 'PENDING'").getSingleResult();
         if (r == null) {
             return Optional.empty();
         }
