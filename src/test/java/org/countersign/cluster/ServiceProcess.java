@@ -26,14 +26,13 @@ final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final Map<String, String> env;
-    private final int port;
+    private int port;
     private final Path log;
     private Process process;
 
     ServiceProcess(String name, Map<String, String> env) throws IOException {
         this.name = name;
         this.env = new HashMap<>(env);
-        this.port = freePort();
         this.log = Files.createTempFile("countersign-" + name + "-", ".log");
     }
 
@@ -57,10 +56,22 @@ final class ServiceProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("COUNTERSIGN_") || k.startsWith("QUARKUS_"));
         pb.environment().putAll(env);
-        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        process = pb.start();
-        awaitReady();
-        return this;
+        for (int attempt = 1; ; attempt++) {
+            port = freePort();
+            long logged = Files.size(log);
+            pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            process = pb.start();
+            try {
+                awaitReady();
+                return this;
+            } catch (IllegalStateException e) {
+                // the free port was taken (an ephemeral port of some connection) between choosing and binding it
+                boolean portTaken = !process.isAlive() && outputSince(logged).contains("seems to be in use");
+                if (!portTaken || attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private void awaitReady() throws InterruptedException {
@@ -118,6 +129,15 @@ final class ServiceProcess implements AutoCloseable {
             return dump;
         } catch (IOException | InterruptedException e) {
             return "(no thread dump: " + e.getMessage() + ")";
+        }
+    }
+
+    private String outputSince(long offset) {
+        try {
+            byte[] all = Files.readAllBytes(log);
+            return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
         }
     }
 
