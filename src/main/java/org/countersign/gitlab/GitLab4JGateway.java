@@ -25,7 +25,7 @@ import org.countersign.policy.TicketHistory;
 import org.countersign.policy.UserRef;
 import org.countersign.workflow.GitLabFailure;
 import org.countersign.workflow.GitLabPort;
-import org.countersign.workflow.Metrics;
+import org.countersign.runtime.Metrics;
 import org.gitlab4j.api.GitLabApi;
 import org.gitlab4j.api.GitLabApiException;
 import org.gitlab4j.api.Pager;

@@ -15,9 +15,9 @@ import org.countersign.store.DeliveryWriter;
 import org.countersign.workflow.WatchProjects;
 import org.countersign.web.ProblemException;
 import org.countersign.web.SecretToken;
-import org.countersign.workflow.IntakePressure;
-import org.countersign.workflow.Metrics;
-import org.countersign.workflow.WorkSignal;
+import org.countersign.runtime.IntakePressure;
+import org.countersign.runtime.Metrics;
+import org.countersign.runtime.WorkSignal;
 
 /**
  * {@code POST /webhooks/gitlab}: verifies the secret token, stores the delivery and answers 202 at

@@ -11,6 +11,8 @@ import org.countersign.policy.Decision;
 import org.countersign.policy.ReviewPolicy;
 import org.countersign.policy.SignoffCheck;
 import org.countersign.policy.Verdict;
+import org.countersign.runtime.Metrics;
+import org.countersign.runtime.WorkSignal;
 import org.countersign.store.ActionQueue;
 import org.countersign.store.AuditLog;
 import org.countersign.store.AuditRecord;

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.countersign.config.Settings;
+import org.countersign.runtime.InstanceId;
 import org.countersign.store.Leases;
 import org.countersign.store.StoredTicket;
 import org.countersign.store.TicketRepository;

@@ -1,4 +1,4 @@
-package org.countersign.workflow;
+package org.countersign.runtime;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,4 +1,4 @@
-package org.countersign.workflow;
+package org.countersign.runtime;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -19,6 +19,9 @@ import org.countersign.store.AuditLog;
 import org.countersign.store.AuditRecord;
 import org.countersign.store.DecisionJson;
 import org.countersign.store.DeliveryQueue;
+import org.countersign.workflow.ApplyAction;
+import org.countersign.workflow.GitLabFailure;
+import org.countersign.workflow.HandleDelivery;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 

@@ -1,4 +1,4 @@
-package org.countersign.workflow;
+package org.countersign.runtime;
 
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -6,6 +6,8 @@ import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.countersign.config.Settings;
+import org.countersign.workflow.ReconcileProjects;
+import org.countersign.workflow.WatchProjects;
 import org.jboss.logging.Logger;
 
 /**

@@ -1,4 +1,4 @@
-package org.countersign.workflow;
+package org.countersign.runtime;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;

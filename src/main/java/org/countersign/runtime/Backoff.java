@@ -1,4 +1,4 @@
-package org.countersign.workflow;
+package org.countersign.runtime;
 
 import java.time.Duration;
 import java.util.Optional;
