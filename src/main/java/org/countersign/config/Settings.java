@@ -76,8 +76,8 @@ public class Settings {
     public PolicySettings policy(long botUserId) {
         return new PolicySettings(config.review().label().strip(), config.review().requiredSignoffs(),
                 AccessLevels.parse(config.review().minAccessLevel()), config.review().authorIsImplementer(),
-                config.scope().label().map(String::strip).filter(s -> !s.isEmpty()), botUserId,
-                PolicySettings.DEFAULT_CLOSE_WINDOW);
+                config.scope().label().map(String::strip).filter(s -> !s.isEmpty()), PolicySettings.DEFAULT_GOVERNED_TYPES,
+                botUserId, PolicySettings.DEFAULT_CLOSE_WINDOW);
     }
 
     public Optional<String> adminToken() {

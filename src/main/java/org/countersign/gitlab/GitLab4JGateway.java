@@ -5,7 +5,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
@@ -17,15 +16,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.countersign.config.Settings;
-import org.countersign.policy.Comment;
-import org.countersign.policy.LabelChange;
-import org.countersign.policy.SignoffCommand;
+import org.countersign.policy.SignerFacts;
 import org.countersign.policy.StateChange;
 import org.countersign.policy.TicketHistory;
-import org.countersign.policy.UserRef;
+import org.countersign.runtime.Metrics;
 import org.countersign.workflow.GitLabFailure;
 import org.countersign.workflow.GitLabPort;
-import org.countersign.runtime.Metrics;
 import org.gitlab4j.api.GitLabApi;
 import org.gitlab4j.api.GitLabApiException;
 import org.gitlab4j.api.Pager;
@@ -40,26 +36,31 @@ import org.gitlab4j.models.Constants;
 import org.jboss.logging.Logger;
 
 /**
- * {@link GitLabPort} over GitLab4J. Translates GitLab's models into the policy's history types and
- * every failure into {@link GitLabFailure}. Memberships are cached for
- * {@code countersign.gitlab.member-cache-ttl}; nothing else is cached, so decisions see GitLab as it is.
+ * {@link GitLabPort} over GitLab4J. Translates GitLab's models into the policy's history types
+ * ({@link HistoryMapper}) and every failure into {@link GitLabFailure}. What GitLab says about a signer
+ * (membership, account kind) is cached for {@code countersign.gitlab.member-cache-ttl}; nothing else
+ * is cached, so decisions see GitLab as it is.
  */
 @ApplicationScoped
 public class GitLab4JGateway implements GitLabPort {
 
     private static final Logger LOG = Logger.getLogger(GitLab4JGateway.class);
-    private static final int PER_PAGE = 100;
+    private static final int PER_PAGE = IssueResourceApi.PER_PAGE;
+    /** Notes oldest first: a note added while the pages are read lands on the last page, shifting nothing. */
+    private static final Map<String, String> NOTES_OLDEST_FIRST = Map.of("order_by", "created_at", "sort", "asc");
+    private static final int CONSISTENT_READ_ATTEMPTS = 3;
 
     private final GitLabApi api;
-    private final LabelEditApi labels;
+    private final IssueResourceApi issues;
     private final HooksApi hooks;
     private final Clock clock;
     private final Metrics metrics;
     private final Duration memberTtl;
-    private final Map<String, CachedLevel> memberCache = new ConcurrentHashMap<>();
+    private final Map<String, Cached<Optional<Member>>> memberCache = new ConcurrentHashMap<>();
+    private final Map<Long, Cached<Optional<IssueResourceApi.UserInfo>>> userCache = new ConcurrentHashMap<>();
     private volatile Long botUserId;
 
-    private record CachedLevel(Optional<Integer> level, Instant expires) {
+    private record Cached<T>(T value, Instant expires) {
     }
 
     public GitLab4JGateway(Settings settings, Clock clock, Metrics metrics) {
@@ -67,7 +68,7 @@ public class GitLab4JGateway implements GitLabPort {
                 .withRequestTimeout((int) settings.connectTimeout().toMillis(), (int) settings.readTimeout().toMillis());
         ReusingApiClient.install(api, settings.gitlabUrl(), settings.gitlabToken(), settings.connectTimeout(),
                 settings.readTimeout());
-        this.labels = new LabelEditApi(api);
+        this.issues = new IssueResourceApi(api);
         this.hooks = new HooksApi(api);
         this.clock = clock;
         this.metrics = metrics;
@@ -100,27 +101,43 @@ public class GitLab4JGateway implements GitLabPort {
     }
 
     /**
-     * Reads the issue, its events and notes, then the issue again: GitLab bumps {@code updated_at} on
-     * every label, state and note change, so an unchanged {@code updated_at} proves the reads form one
-     * consistent snapshot. Otherwise it reads again (a torn history could misjudge a sign-off).
+     * Reads the issue, its events and notes (every page), then the issue again. GitLab moves the
+     * issue's {@code updated_at} with every label and state change, but with new notes at most once a
+     * minute ({@code ThrottledTouch}); its user-note count moves with every note added or deleted. So
+     * an unchanged {@code updated_at} and note count, and no note seen twice across pages, prove the
+     * reads form one snapshot; otherwise it reads again (a torn history could misjudge a sign-off).
      */
     @Override
-    public LoadedTicket loadTicket(long projectId, long iid, Optional<Instant> knownUpdatedAt) {
-        Optional<Instant> expected = knownUpdatedAt;
+    public LoadedTicket loadTicket(long projectId, long iid, Optional<IssueVersion> known) {
+        Optional<IssueVersion> expected = known;
         for (int attempt = 1; ; attempt++) {
-            Issue before = expected.isPresent() ? null : call("GET issue", () -> api.getIssuesApi().getIssue(projectId, iid));
-            Instant from = expected.orElseGet(() -> instant(before.getUpdatedAt()));
+            IssueVersion before = expected.isPresent() ? expected.get() : version(readIssue(projectId, iid));
             History history = loadHistory(projectId, iid);
-            Issue after = call("GET issue", () -> api.getIssuesApi().getIssue(projectId, iid));
-            if (instant(after.getUpdatedAt()).equals(from)) {
-                return assemble(projectId, iid, after, history);
+            IssueResourceApi.IssueSnapshot after = readIssue(projectId, iid);
+            IssueVersion now = version(after);
+            if (now.equals(before) && history.distinctNotes()) {
+                return assemble(projectId, iid, after, now, history);
             }
-            if (attempt == 3) {
+            if (attempt == CONSISTENT_READ_ATTEMPTS) {
                 throw new GitLabFailure("issue " + projectId + "#" + iid + " kept changing while its history was read",
                         0, Optional.empty(), null);
             }
-            expected = Optional.of(instant(after.getUpdatedAt()));
+            LOG.debugf("issue %d#%d changed while its history was read (%s -> %s), reading again", projectId, iid, before, now);
+            expected = Optional.of(now);
         }
+    }
+
+    private IssueResourceApi.IssueSnapshot readIssue(long projectId, long iid) {
+        return call("GET issue", () -> issues.issue(projectId, iid));
+    }
+
+    private static IssueVersion version(IssueResourceApi.IssueSnapshot s) {
+        return version(s.issue());
+    }
+
+    private static IssueVersion version(Issue issue) {
+        return new IssueVersion(HistoryMapper.instant(issue.getUpdatedAt()).orElse(Instant.EPOCH),
+                issue.getUserNotesCount() == null ? -1 : issue.getUserNotesCount());
     }
 
     @Override
@@ -129,125 +146,127 @@ public class GitLab4JGateway implements GitLabPort {
     }
 
     private record History(List<LabelEvent> labelEvents, List<IssueEvent> stateEvents, List<Note> notes) {
+        /** A note listed twice means one was added or removed between two pages: the read is torn. */
+        boolean distinctNotes() {
+            Set<Long> seen = new HashSet<>();
+            return notes.stream().allMatch(n -> seen.add(n.getId()));
+        }
     }
 
     private History loadHistory(long projectId, long iid) {
         List<LabelEvent> labelEvents = call("GET resource_label_events",
-                () -> api.getResourceLabelEventsApi().getIssueLabelEvents(projectId, iid, PER_PAGE).all());
+                () -> issues.all(LabelEvent.class, projectId, iid, "resource_label_events", Map.of()));
         List<IssueEvent> stateEvents = call("GET resource_state_events",
-                () -> api.getResourceStateEventsApi().getIssueStateEvents(projectId, iid, PER_PAGE).all());
-        List<Note> notes = call("GET notes", () -> api.getNotesApi().getIssueNotes(projectId, iid, PER_PAGE).all());
+                () -> issues.all(IssueEvent.class, projectId, iid, "resource_state_events", Map.of()));
+        List<Note> notes = call("GET notes", () -> issues.all(Note.class, projectId, iid, "notes", NOTES_OLDEST_FIRST));
         return new History(labelEvents, stateEvents, notes);
     }
 
-    private LoadedTicket assemble(long projectId, long iid, Issue issue, History h) {
-        List<LabelEvent> labelEvents = h.labelEvents();
-        List<IssueEvent> stateEvents = h.stateEvents();
-        List<Note> notes = h.notes();
-        List<Comment> comments = new ArrayList<>(notes.size());
-        Set<Long> signers = new HashSet<>();
-        for (Note n : notes) {
-            UserRef author = user(n.getAuthor() == null ? null : n.getAuthor().getId(),
-                    n.getAuthor() == null ? null : n.getAuthor().getUsername());
-            boolean system = Boolean.TRUE.equals(n.getSystem());
-            comments.add(new Comment(n.getId(), instant(n.getCreatedAt()), author, n.getBody(), system));
-            if (!system && SignoffCommand.isSignoff(n.getBody())) {
-                signers.add(author.id());
+    private LoadedTicket assemble(long projectId, long iid, IssueResourceApi.IssueSnapshot issue, IssueVersion version,
+                                  History h) {
+        Map<Long, SignerFacts> signers = new HashMap<>();
+        for (Note n : h.notes()) {
+            Long id = n.getAuthor() == null ? null : n.getAuthor().getId();
+            if (id != null && !signers.containsKey(id) && HistoryMapper.signerIds(List.of(n)).contains(id)) {
+                signers.put(id, signerFacts(projectId, id, n.getAuthor().getUsername()));
             }
         }
-        Map<Long, Integer> access = new HashMap<>();
-        for (Long signer : signers) {
-            accessLevel(projectId, signer).ifPresent(level -> access.put(signer, level));
-        }
-        List<LabelChange> labelChanges = new ArrayList<>(labelEvents.size());
-        for (LabelEvent e : labelEvents) {
-            if (e.getLabel() == null) {
-                continue; // the label was deleted since; GitLab returns null for it
-            }
-            labelChanges.add(new LabelChange(e.getId(), Instant.parse(e.getCreatedAt()), user(e.getUser()),
-                    e.getLabel().getName(), "add".equals(e.getAction())));
-        }
-        List<StateChange> stateChanges = new ArrayList<>(stateEvents.size());
-        for (IssueEvent e : stateEvents) {
-            stateKind(e.getState()).ifPresent(kind -> stateChanges.add(
-                    new StateChange(e.getId(), Instant.parse(e.getCreatedAt()), user(e.getUser()), kind)));
-        }
-        List<UserRef> assignees = issue.getAssignees() == null ? List.of()
-                : issue.getAssignees().stream().map(a -> user(a.getId(), a.getUsername())).toList();
-        TicketHistory history = new TicketHistory(projectId, iid, issue.getTitle(),
-                user(issue.getAuthor().getId(), issue.getAuthor().getUsername()), assignees,
-                issue.getState() == Constants.IssueState.CLOSED,
-                issue.getLabels() == null ? Set.of() : Set.copyOf(issue.getLabels()),
-                instant(issue.getCreatedAt()),
-                Optional.ofNullable(issue.getClosedAt()).map(Date::toInstant),
-                Optional.ofNullable(issue.getClosedBy()).map(u -> user(u.getId(), u.getUsername())),
-                labelChanges, stateChanges, comments, access);
-        return new LoadedTicket(history, instant(issue.getUpdatedAt()), issue.getWebUrl());
+        TicketHistory history = HistoryMapper.history(projectId, iid, issue, h.labelEvents(), h.stateEvents(), h.notes(),
+                signers);
+        return new LoadedTicket(history, version, issue.issue().getWebUrl());
     }
 
-    private Optional<Integer> accessLevel(long projectId, long userId) {
-        String key = projectId + ":" + userId;
-        Instant now = clock.instant();
-        CachedLevel cached = memberCache.get(key);
-        if (cached != null && cached.expires().isAfter(now)) {
-            return cached.level();
-        }
-        Optional<Integer> level;
-        try {
-            Member m = call("GET member", () -> api.getProjectApi().getMember(projectId, userId, true));
-            level = Optional.ofNullable(m.getAccessLevel()).map(l -> l.value);
-            if (m.getState() != null && !"active".equalsIgnoreCase(m.getState().toString())) {
-                level = Optional.empty(); // blocked or awaiting users cannot review
-            }
-        } catch (GitLabFailure e) {
-            if (!e.notFound()) {
+    /** Membership (effective level, including inherited) and account kind of someone who wrote a sign-off. */
+    private SignerFacts signerFacts(long projectId, long userId, String username) {
+        Optional<Member> member = cached(memberCache, projectId + ":" + userId, () -> {
+            try {
+                return Optional.of(call("GET member", () -> api.getProjectApi().getMember(projectId, userId, true)));
+            } catch (GitLabFailure e) {
+                if (e.notFound()) {
+                    return Optional.empty();
+                }
                 throw e;
             }
-            level = Optional.empty();
+        });
+        Optional<IssueResourceApi.UserInfo> user = cached(userCache, userId, () -> {
+            try {
+                return Optional.of(call("GET user", () -> issues.user(userId)));
+            } catch (GitLabFailure e) {
+                if (e.notFound() || e.status() == 403) {
+                    return Optional.empty(); // users' profiles may be hidden: judge by the username then
+                }
+                throw e;
+            }
+        });
+        SignerFacts.Account account = HistoryMapper.account(user.map(IssueResourceApi.UserInfo::bot).orElse(false),
+                user.map(IssueResourceApi.UserInfo::username).orElse(username));
+        boolean active = member.map(m -> m.getState() == null || "active".equalsIgnoreCase(m.getState().toString()))
+                .orElse(true)
+                && user.map(u -> "active".equalsIgnoreCase(u.state())).orElse(true);
+        Optional<Integer> level = member.flatMap(m -> Optional.ofNullable(m.getAccessLevel()).map(l -> l.value));
+        return new SignerFacts(userId, account, active, level);
+    }
+
+    private <K, T> T cached(Map<K, Cached<T>> cache, K key, java.util.function.Supplier<T> load) {
+        Instant now = clock.instant();
+        Cached<T> c = cache.get(key);
+        if (c != null && c.expires().isAfter(now)) {
+            return c.value();
         }
-        memberCache.put(key, new CachedLevel(level, now.plus(memberTtl)));
-        return level;
+        T value = load.get();
+        cache.put(key, new Cached<>(value, now.plus(memberTtl)));
+        return value;
     }
 
     @Override
     public IssueState issueState(long projectId, long iid) {
-        Issue issue = call("GET issue", () -> api.getIssuesApi().getIssue(projectId, iid));
+        return state(readIssue(projectId, iid));
+    }
+
+    private static IssueState state(IssueResourceApi.IssueSnapshot s) {
+        Issue issue = s.issue();
         return new IssueState(issue.getState() == Constants.IssueState.CLOSED,
-                issue.getLabels() == null ? Set.of() : Set.copyOf(issue.getLabels()), instant(issue.getUpdatedAt()));
+                issue.getLabels() == null ? Set.of() : Set.copyOf(issue.getLabels()),
+                HistoryMapper.instant(issue.getUpdatedAt()).orElse(Instant.EPOCH),
+                Boolean.TRUE.equals(issue.getDiscussionLocked()));
     }
 
     @Override
     public Optional<StateChange> latestClose(long projectId, long iid) {
         List<IssueEvent> events = call("GET resource_state_events",
-                () -> api.getResourceStateEventsApi().getIssueStateEvents(projectId, iid, PER_PAGE).all());
+                () -> issues.all(IssueEvent.class, projectId, iid, "resource_state_events", Map.of()));
         return events.stream()
-                .filter(e -> "closed".equals(e.getState()))
-                .map(e -> new StateChange(e.getId(), Instant.parse(e.getCreatedAt()), user(e.getUser()), StateChange.Kind.CLOSED))
+                .map(HistoryMapper::stateChange)
+                .flatMap(Optional::stream)
+                .filter(c -> c.kind() == StateChange.Kind.CLOSED)
                 .max(Comparator.comparing(StateChange::at).thenComparingLong(StateChange::id));
     }
 
     @Override
-    public void reopen(long projectId, long iid) {
-        call("PUT issue state_event=reopen", () -> api.getIssuesApi().reopenIssue(projectId, iid));
+    public IssueState reopen(long projectId, long iid, List<String> labels) {
+        Map<String, String> form = new HashMap<>();
+        form.put("state_event", "reopen");
+        if (!labels.isEmpty()) {
+            form.put("add_labels", String.join(",", labels));
+        }
+        return state(call("PUT issue state_event=reopen", () -> issues.update(projectId, iid, form)));
     }
 
     @Override
-    public void addLabels(long projectId, long iid, List<String> names) {
-        call("PUT issue add_labels", () -> {
-            labels.addLabels(projectId, iid, names);
-            return null;
-        });
+    public IssueState setDiscussionLocked(long projectId, long iid, boolean locked) {
+        return state(call("PUT issue discussion_locked", () -> issues.update(projectId, iid,
+                Map.of("discussion_locked", String.valueOf(locked)))));
     }
 
     @Override
     public boolean hasNoteContaining(long projectId, long iid, String text) {
-        List<Note> notes = call("GET notes", () -> api.getNotesApi().getIssueNotes(projectId, iid, PER_PAGE).all());
+        List<Note> notes = call("GET notes", () -> issues.all(Note.class, projectId, iid, "notes", NOTES_OLDEST_FIRST));
         return notes.stream().anyMatch(n -> n.getBody() != null && n.getBody().contains(text));
     }
 
     @Override
-    public void postNote(long projectId, long iid, String body) {
-        call("POST note", () -> api.getNotesApi().createIssueNote(projectId, iid, body));
+    public void postNote(long projectId, long iid, String body, boolean internal) {
+        call("POST note", () -> api.getNotesApi().createIssueNote(projectId, iid, body, null, internal));
     }
 
     @Override
@@ -265,33 +284,9 @@ public class GitLab4JGateway implements GitLabPort {
             }
             List<Issue> page = call("GET issues page", pager::next);
             for (Issue i : page) {
-                each.accept(new IssueHead(i.getIid(), instant(i.getUpdatedAt())));
+                each.accept(new IssueHead(i.getIid(), version(i)));
             }
         }
-    }
-
-    private static Optional<StateChange.Kind> stateKind(String state) {
-        if (state == null) {
-            return Optional.empty();
-        }
-        return switch (state) {
-            case "closed" -> Optional.of(StateChange.Kind.CLOSED);
-            case "reopened" -> Optional.of(StateChange.Kind.REOPENED);
-            case "opened" -> Optional.of(StateChange.Kind.OPENED);
-            default -> Optional.empty();
-        };
-    }
-
-    private static UserRef user(org.gitlab4j.api.models.AbstractUser<?> u) {
-        return u == null ? new UserRef(-1, "ghost") : user(u.getId(), u.getUsername());
-    }
-
-    private static UserRef user(Long id, String username) {
-        return new UserRef(id == null ? -1 : id, username == null ? "ghost" : username);
-    }
-
-    private static Instant instant(Date d) {
-        return d == null ? Instant.EPOCH : d.toInstant();
     }
 
     @FunctionalInterface

@@ -21,8 +21,9 @@ import org.jboss.logging.Logger;
  * CPU per GitLab call, measured (docs/performance.md). Here redirects, timeouts and the token are
  * configured once on the client; each request only builds its target.
  *
- * <p>Installed into a {@link GitLabApi} by {@link #install}; if GitLab4J's internals ever change so
- * that it cannot be, the stock client stays and everything still works, only slower.
+ * <p>Installed into a {@link GitLabApi} by {@link #install}. If GitLab4J's internals ever change so
+ * that it cannot be, start-up fails with a message saying so: silently falling back would multiply the
+ * CPU each GitLab call costs by ten, and the benchmarks would no longer describe the service.
  */
 final class ReusingApiClient extends GitLabApiClient {
 
@@ -44,17 +45,26 @@ final class ReusingApiClient extends GitLabApiClient {
         return p;
     }
 
-    /** Replaces {@code api}'s HTTP client with this one; false (and a warning) if it cannot. */
-    static boolean install(GitLabApi api, String url, String token, Duration connectTimeout, Duration readTimeout) {
+    /** Replaces {@code api}'s HTTP client with this one; throws if GitLab4J no longer allows it. */
+    static void install(GitLabApi api, String url, String token, Duration connectTimeout, Duration readTimeout) {
+        Field field;
         try {
-            Field field = GitLabApi.class.getDeclaredField("apiClient");
+            field = GitLabApi.class.getDeclaredField("apiClient");
             field.setAccessible(true);
-            field.set(api, new ReusingApiClient(url, token, connectTimeout, readTimeout));
-            return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.warnf("GitLab4J's client could not be replaced (%s); using it as it is, each GitLab call costs more CPU", e);
-            return false;
+            throw new IllegalStateException("GitLab4J's HTTP client cannot be replaced (" + e
+                    + "): this GitLab4J version is not the one Countersign was built for (6.2.0)", e);
         }
+        if (!GitLabApiClient.class.isAssignableFrom(field.getType())) {
+            throw new IllegalStateException("GitLab4J's field apiClient is a " + field.getType().getName()
+                    + ", not a GitLabApiClient: this GitLab4J version is not the one Countersign was built for (6.2.0)");
+        }
+        try {
+            field.set(api, new ReusingApiClient(url, token, connectTimeout, readTimeout));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("GitLab4J's HTTP client cannot be replaced: " + e, e);
+        }
+        LOG.debug("GitLab4J's HTTP client replaced by one that reuses its Jersey runtime");
     }
 
     @Override

@@ -12,10 +12,14 @@ public sealed interface Action {
 
     String key();
 
-    /** Reopen the ticket if close {@code closeRef} is still its latest close. */
-    record Reopen(String closeRef) implements Action {
+    /**
+     * Reopen the ticket if close {@code closeRef} is still its latest close, putting back in the same
+     * update the board-list labels that close removed (so nobody sees it in the wrong column).
+     */
+    record Reopen(String closeRef, List<String> restoreLabels) implements Action {
         public Reopen {
             Objects.requireNonNull(closeRef, "closeRef");
+            restoreLabels = List.copyOf(restoreLabels);
         }
 
         @Override
@@ -24,27 +28,56 @@ public sealed interface Action {
         }
     }
 
-    /** Put back the board-list labels that close {@code closeRef} removed. */
-    record RestoreLabels(String closeRef, List<String> labels) implements Action {
-        public RestoreLabels {
+    /**
+     * A note Countersign posts. Its body ends with a hidden marker carrying the key, so the service
+     * recognises a note it already posted even if it crashed before recording that.
+     */
+    sealed interface Note extends Action {
+        String body();
+
+        /** Post as an internal note (it answers, or may quote, an internal one). */
+        boolean internal();
+    }
+
+    /** Tells the closer why close {@code closeRef} was undone. Always public: it quotes no note. */
+    record ExplainRejectedClose(String closeRef, String body) implements Note {
+        public ExplainRejectedClose {
             Objects.requireNonNull(closeRef, "closeRef");
-            labels = List.copyOf(labels);
+            Objects.requireNonNull(body, "body");
         }
 
         @Override
         public String key() {
-            return "restore-labels:" + closeRef;
+            return "close-rejected:" + closeRef;
+        }
+
+        @Override
+        public boolean internal() {
+            return false;
         }
     }
 
-    /**
-     * Post a note. The body ends with a hidden marker carrying the key, so the service recognises a
-     * note it already posted even if it crashed before recording that.
-     */
-    record PostNote(String key, String body) implements Action {
-        public PostNote {
-            Objects.requireNonNull(key, "key");
+    /** Answers sign-off note {@code noteId}: recorded, or why it does not count. */
+    record AnswerSignoff(long noteId, boolean accepted, String body, boolean internal) implements Note {
+        public AnswerSignoff {
             Objects.requireNonNull(body, "body");
+        }
+
+        @Override
+        public String key() {
+            return "signoff-reply:" + noteId;
+        }
+    }
+
+    /** Tells the signer that sign-off note {@code noteId} was edited and asks for a new one. */
+    record SignoffEdited(long noteId, String body, boolean internal) implements Note {
+        public SignoffEdited {
+            Objects.requireNonNull(body, "body");
+        }
+
+        @Override
+        public String key() {
+            return "signoff-edited:" + noteId;
         }
     }
 }

@@ -7,12 +7,13 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The outcome of {@link ReviewPolicy#decide}: what the ticket's state is under the rule, why, and
- * what Countersign must do in GitLab. Pure data, stored in the audit trail and shown on pages.
+ * The outcome of {@link ReviewPolicy#decide}: what the ticket's state is under the rule, why (reason
+ * codes with their facts), and what Countersign must do in GitLab. Pure data, stored in the audit trail
+ * and shown on pages; {@link Wording} renders it.
  *
  * @param reviewSince when the ticket entered the review column for the current review, if it is there
  * @param closeRef    the close this decision judged (state event id, or {@code at-<epoch ms>}), if any
- * @param closedBy    who made that close
+ * @param closedBy    who made that close, if GitLab says
  */
 public record Decision(
         long projectId,
@@ -32,14 +33,15 @@ public record Decision(
         reasons = List.copyOf(reasons);
         signoffs = List.copyOf(signoffs);
         actions = List.copyOf(actions);
-        reviewSince = reviewSince == null ? Optional.empty() : reviewSince;
-        closeRef = closeRef == null ? Optional.empty() : closeRef;
-        closedBy = closedBy == null ? Optional.empty() : closedBy;
+        Objects.requireNonNull(reviewSince, "reviewSince");
+        Objects.requireNonNull(closeRef, "closeRef");
+        Objects.requireNonNull(closedBy, "closedBy");
     }
 
-    /** One line for logs and the audit summary. */
-    public String summary() {
-        return verdict + ": " + reasons.stream().map(Reason::message).collect(Collectors.joining(" "));
+    /** A decision with no close, sign-off or action: not governed, in progress and the like. */
+    static Decision plain(TicketHistory h, Verdict verdict, Reason reason, int required) {
+        return new Decision(h.projectId(), h.iid(), verdict, List.of(reason), List.of(), List.of(), Optional.empty(),
+                Optional.empty(), Optional.empty(), 0, required);
     }
 
     /**

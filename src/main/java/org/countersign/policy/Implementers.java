@@ -13,10 +13,8 @@ import java.util.Optional;
  */
 final class Implementers {
 
-    record Role(UserRef user, List<String> roles) {
-    }
-
-    private final Map<Long, Role> byUser = new LinkedHashMap<>();
+    private final Map<Long, UserRef> users = new LinkedHashMap<>();
+    private final Map<Long, List<String>> roles = new LinkedHashMap<>();
 
     static Implementers of(TicketHistory h, PolicySettings s) {
         Implementers result = new Implementers();
@@ -27,29 +25,26 @@ final class Implementers {
             result.add(a, "assignee");
         }
         for (LabelChange c : h.labelChanges()) {
-            if (c.added() && c.label().equals(s.reviewLabel()) && c.user().id() != s.botUserId()) {
-                result.add(c.user(), "moved it to " + s.reviewLabel());
+            if (c.added() && c.label().equals(s.reviewLabel()) && !c.isBy(s.botUserId())) {
+                c.by().ifPresent(u -> result.add(u, "moved it to " + s.reviewLabel()));
             }
         }
         return result;
     }
 
     private void add(UserRef user, String role) {
-        Role existing = byUser.get(user.id());
-        if (existing == null) {
-            List<String> roles = new ArrayList<>();
-            roles.add(role);
-            byUser.put(user.id(), new Role(user, roles));
-        } else if (!existing.roles().contains(role)) {
-            existing.roles().add(role);
+        users.putIfAbsent(user.id(), user);
+        List<String> list = roles.computeIfAbsent(user.id(), k -> new ArrayList<>());
+        if (!list.contains(role)) {
+            list.add(role);
         }
     }
 
-    Optional<Role> roleOf(long userId) {
-        return Optional.ofNullable(byUser.get(userId));
+    Optional<Implementer> of(long userId) {
+        return Optional.ofNullable(users.get(userId)).map(u -> new Implementer(u, roles.get(userId)));
     }
 
-    List<Role> all() {
-        return List.copyOf(byUser.values());
+    List<Implementer> all() {
+        return users.values().stream().map(u -> new Implementer(u, roles.get(u.id()))).toList();
     }
 }

@@ -1,8 +1,11 @@
 package org.countersign.policy;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The rule's knobs, fixed for one decision.
@@ -12,10 +15,11 @@ import java.util.Optional;
  * @param minAccessLevel       lowest project access level that may sign off (30 = Developer)
  * @param authorIsImplementer  whether the ticket's author counts as an implementer
  * @param scopeLabel           when present, only tickets that carry (or carried) this label are governed
- * @param botUserId            Countersign's own GitLab user: its actions never trigger enforcement
- * @param closeWindow          label removals by the closer this close to a close are part of that close
- *                             (dragging a card to the board's Closed list removes its list label in the
- *                             same update)
+ * @param governedTypes        work item types the rule applies to, lower case ({@code issue}, {@code incident})
+ * @param botUserId            Countersign's own GitLab user: its reopen and label restorations are not
+ *                             a person's moves, and it cannot sign off; a close made with it is judged
+ * @param closeWindow          label removals by the closer this close to a close may be the same update
+ *                             (dragging a card to the board's Closed list removes its list label with it)
  */
 public record PolicySettings(
         String reviewLabel,
@@ -23,20 +27,26 @@ public record PolicySettings(
         int minAccessLevel,
         boolean authorIsImplementer,
         Optional<String> scopeLabel,
+        Set<String> governedTypes,
         long botUserId,
         Duration closeWindow) {
 
     public static final Duration DEFAULT_CLOSE_WINDOW = Duration.ofSeconds(2);
+    public static final Set<String> DEFAULT_GOVERNED_TYPES = Set.of("issue", "incident");
 
     public PolicySettings {
         Objects.requireNonNull(reviewLabel, "reviewLabel");
-        scopeLabel = scopeLabel == null ? Optional.empty() : scopeLabel;
-        closeWindow = closeWindow == null ? DEFAULT_CLOSE_WINDOW : closeWindow;
+        Objects.requireNonNull(scopeLabel, "scopeLabel");
+        Objects.requireNonNull(closeWindow, "closeWindow");
+        governedTypes = governedTypes.stream().map(t -> t.strip().toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
         if (reviewLabel.isBlank()) {
             throw new IllegalArgumentException("reviewLabel must not be blank");
         }
         if (requiredSignoffs < 1) {
             throw new IllegalArgumentException("requiredSignoffs must be at least 1");
+        }
+        if (governedTypes.isEmpty()) {
+            throw new IllegalArgumentException("governedTypes must name at least one type");
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,14 +17,15 @@ import java.util.Set;
  * The four-eyes rule as a pure function of a ticket's GitLab history.
  *
  * <p>The history is replayed in time order. The ticket is "in review" from the moment the review
- * label is added until it is removed; removing it voids the sign-offs given so far. A removal made by
- * the closer within {@link PolicySettings#closeWindow()} of a close is part of that close (dragging
- * the card to the board's Closed list), so the ticket still counts as closed from the review column;
- * if Countersign then reopens it and puts the label back, the review goes on with its sign-offs.
+ * label is added until it is removed; removing it voids the sign-offs given so far. The label removals
+ * made by the closer in the same update as a close (dragging the card to the board's Closed list) are
+ * part of that close, so the ticket still counts as closed from the review column; if Countersign then
+ * reopens it and puts the labels back, the review goes on with its sign-offs.
  *
  * <p>A close is valid when the ticket was in review at that moment and held at least
  * {@link PolicySettings#requiredSignoffs()} sign-offs from distinct eligible reviewers given during
- * that review. Only the latest close is judged; closes before {@code watchedSince} are left alone.
+ * that review. Only the latest close is judged; closes before {@code watchedSince} are left alone, and
+ * a close once accepted stays accepted whatever changed since ({@code acceptedCloses}).
  *
  * <p>Never throws for a business outcome and never calls anything: same input, same decision.
  */
@@ -32,16 +34,29 @@ public final class ReviewPolicy {
     private ReviewPolicy() {
     }
 
+    /** As {@link #decide(TicketHistory, PolicySettings, Instant, Set)} with no close accepted before. */
     public static Decision decide(TicketHistory h, PolicySettings s, Instant watchedSince) {
+        return decide(h, s, watchedSince, Set.of());
+    }
+
+    /**
+     * @param watchedSince   when Countersign started watching the project: earlier closes are left alone
+     * @param acceptedCloses refs ({@link #closeRef}) of this ticket's closes already accepted and recorded
+     */
+    public static Decision decide(TicketHistory h, PolicySettings s, Instant watchedSince, Set<String> acceptedCloses) {
+        if (!s.governedTypes().contains(h.type())) {
+            return Decision.plain(h, Verdict.NOT_GOVERNED, new Reason.TypeNotGoverned(h.type(), s.governedTypes()),
+                    s.requiredSignoffs());
+        }
         if (s.scopeLabel().isPresent() && !everCarried(h, s.scopeLabel().get())) {
-            return new Decision(h.projectId(), h.iid(), Verdict.NOT_GOVERNED,
-                    List.of(new Reason(ReasonCode.OUT_OF_SCOPE,
-                            "The ticket never carried the label **" + s.scopeLabel().get() + "**, so the rule does not apply.")),
-                    List.of(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(), 0, s.requiredSignoffs());
+            return Decision.plain(h, Verdict.NOT_GOVERNED, new Reason.OutOfScope(s.scopeLabel().get()), s.requiredSignoffs());
+        }
+        if (h.closed() && h.movedToId().isPresent()) {
+            return Decision.plain(h, Verdict.NOT_GOVERNED, new Reason.Moved(h.movedToId().get()), s.requiredSignoffs());
         }
         Replay replay = new Replay(h, s);
         replay.run();
-        return replay.decide(watchedSince);
+        return replay.decide(watchedSince, acceptedCloses);
     }
 
     private static boolean everCarried(TicketHistory h, String label) {
@@ -50,13 +65,13 @@ public final class ReviewPolicy {
     }
 
     /** One pass over the history; holds the column state while replaying. */
-    private static final class Replay {
+    private static final class Replay implements HistoryEvent.Visitor<Void> {
         private final TicketHistory h;
         private final PolicySettings s;
         private final Implementers implementers;
         private final List<StateChange> states;
-        private final Set<Long> removalsPartOfClose = new HashSet<>();
         private final Map<Long, List<LabelChange>> removedAtClose = new HashMap<>();
+        private final Set<Long> removalsPartOfClose = new HashSet<>();
 
         private boolean inReview;
         private boolean closed;
@@ -72,9 +87,6 @@ public final class ReviewPolicy {
                                      List<SignoffCheck> voidedBefore) {
         }
 
-        private record Step(Instant at, int order, long id, Object event) {
-        }
-
         Replay(TicketHistory h, PolicySettings s) {
             this.h = h;
             this.s = s;
@@ -82,8 +94,8 @@ public final class ReviewPolicy {
             this.states = new ArrayList<>(h.stateChanges());
             if (h.closed() && states.stream().noneMatch(c -> c.kind() == StateChange.Kind.CLOSED) && h.closedAt().isPresent()) {
                 // Closed, but GitLab kept no state event for it: judge the close the issue reports.
-                states.add(new StateChange(syntheticCloseId(h.closedAt().get()), h.closedAt().get(),
-                        h.closedBy().orElse(new UserRef(-1, "ghost")), StateChange.Kind.CLOSED));
+                states.add(new StateChange(syntheticCloseId(h.closedAt().get()), h.closedAt().get(), h.closedBy(),
+                        StateChange.Kind.CLOSED));
             }
             for (StateChange c : states) {
                 if (c.kind() == StateChange.Kind.CLOSED) {
@@ -95,24 +107,36 @@ public final class ReviewPolicy {
         }
 
         /**
-         * The label removals that belong to {@code close}: per label, the closer's last removal within
-         * the close window, provided the label was not added again between it and the close.
+         * The label removals that belong to {@code close}: GitLab records a close and the list labels it
+         * removes in one update, with one timestamp. Among the closer's removals within the close window,
+         * only those of the update nearest to the close count (a quick drag Doing → To validate → Closed
+         * within a second removes Doing in the first update, To validate in the second: only the second is
+         * the close's), and only if the label was not added again since.
          */
         private List<LabelChange> removedByClose(StateChange close) {
-            Map<String, LabelChange> latest = new java.util.LinkedHashMap<>();
+            Optional<Instant> nearest = Optional.empty();
             for (LabelChange l : h.labelChanges()) {
-                if (!l.added() && l.user().id() == close.user().id() && within(l.at(), close.at(), s.closeWindow())) {
-                    LabelChange known = latest.get(l.label());
-                    if (known == null || EVENT_ORDER.compare(l, known) > 0) {
-                        latest.put(l.label(), l);
+                if (isRemovalByCloser(l, close)) {
+                    Duration d = Duration.between(l.at(), close.at()).abs();
+                    if (nearest.isEmpty() || d.compareTo(Duration.between(nearest.get(), close.at()).abs()) < 0
+                            || d.equals(Duration.between(nearest.get(), close.at()).abs()) && l.at().isAfter(nearest.get())) {
+                        nearest = Optional.of(l.at());
                     }
                 }
             }
+            if (nearest.isEmpty()) {
+                return List.of();
+            }
+            Map<String, LabelChange> group = new LinkedHashMap<>();
+            for (LabelChange l : h.labelChanges()) {
+                if (isRemovalByCloser(l, close) && l.at().equals(nearest.get())) {
+                    group.merge(l.label(), l, (a, b) -> EVENT_ORDER.compare(a, b) >= 0 ? a : b);
+                }
+            }
             List<LabelChange> result = new ArrayList<>();
-            for (LabelChange removal : latest.values()) {
+            for (LabelChange removal : group.values()) {
                 boolean addedAgain = h.labelChanges().stream().anyMatch(a -> a.added() && a.label().equals(removal.label())
-                        && EVENT_ORDER.compare(a, removal) > 0 && !a.at().isAfter(close.at().plus(s.closeWindow()))
-                        && !a.at().isBefore(removal.at()));
+                        && EVENT_ORDER.compare(a, removal) > 0 && !a.at().isAfter(close.at().plus(s.closeWindow())));
                 if (!addedAgain) {
                     result.add(removal);
                 }
@@ -120,35 +144,28 @@ public final class ReviewPolicy {
             return result;
         }
 
-        void run() {
-            List<Step> steps = new ArrayList<>();
-            for (LabelChange c : h.labelChanges()) {
-                steps.add(new Step(c.at(), c.added() ? 0 : 1, c.id(), c));
-            }
-            for (StateChange c : states) {
-                steps.add(new Step(c.at(), 2, c.id(), c));
-            }
-            for (Comment c : h.comments()) {
-                steps.add(new Step(c.at(), 3, c.id(), c));
-            }
-            steps.sort(Comparator.comparing(Step::at).thenComparingInt(Step::order).thenComparingLong(Step::id));
-            for (Step step : steps) {
-                if (step.event() instanceof LabelChange c) {
-                    onLabel(c);
-                } else if (step.event() instanceof StateChange c) {
-                    onState(c);
-                } else if (step.event() instanceof Comment c) {
-                    onComment(c);
-                }
-            }
+        private boolean isRemovalByCloser(LabelChange l, StateChange close) {
+            return !l.added() && close.by().isPresent() && l.isBy(close.by().get().id())
+                    && within(l.at(), close.at(), s.closeWindow());
         }
 
-        private void onLabel(LabelChange c) {
+        void run() {
+            List<HistoryEvent> events = new ArrayList<>(h.labelChanges().size() + states.size() + h.comments().size());
+            events.addAll(h.labelChanges());
+            events.addAll(states);
+            events.addAll(h.comments());
+            events.sort(Comparator.comparing(HistoryEvent::at).thenComparingInt(ReviewPolicy::replayOrder)
+                    .thenComparingLong(HistoryEvent::id));
+            events.forEach(e -> e.accept(this));
+        }
+
+        @Override
+        public Void label(LabelChange c) {
             if (!c.label().equals(s.reviewLabel())) {
-                return;
+                return null;
             }
             if (c.added()) {
-                if (labelRemovedByClose && c.user().id() == s.botUserId()) {
+                if (labelRemovedByClose && c.isBy(s.botUserId())) {
                     labelRemovedByClose = false; // Countersign put back what a rejected close removed
                 } else if (!inReview) {
                     inReview = true;
@@ -160,9 +177,11 @@ public final class ReviewPolicy {
             } else if (inReview) {
                 leaveReview();
             }
+            return null;
         }
 
-        private void onState(StateChange c) {
+        @Override
+        public Void state(StateChange c) {
             switch (c.kind()) {
                 case CLOSED -> {
                     closed = true;
@@ -170,7 +189,7 @@ public final class ReviewPolicy {
                 }
                 case REOPENED, OPENED -> {
                     closed = false;
-                    if (labelRemovedByClose && c.user().id() != s.botUserId()) {
+                    if (labelRemovedByClose && !c.isBy(s.botUserId())) {
                         // Reopened by a person after a drag to Closed: the card is no longer in the column.
                         labelRemovedByClose = false;
                         if (inReview) {
@@ -179,6 +198,7 @@ public final class ReviewPolicy {
                     }
                 }
             }
+            return null;
         }
 
         private void leaveReview() {
@@ -188,49 +208,60 @@ public final class ReviewPolicy {
             period.clear();
         }
 
-        private void onComment(Comment c) {
-            if (c.system() || c.author().id() == s.botUserId()) {
-                return;
+        @Override
+        public Void comment(Comment c) {
+            if (c.system() || c.by().isEmpty()) {
+                return null; // system notes are GitLab's; a note nobody wrote credits nobody
             }
             Optional<String> verified = SignoffCommand.parse(c.body());
             if (verified.isEmpty()) {
-                return;
+                return null;
             }
-            Reason reason = eligibility(c.author());
+            UserRef signer = c.by().get();
+            Reason reason;
             if (closed || !inReview || labelRemovedByClose) {
-                reason = new Reason(ReasonCode.SIGNOFF_OUTSIDE_REVIEW, "the ticket was not in the **" + s.reviewLabel()
-                        + "** column" + (closed ? " (it was closed)" : "")
-                        + " when you wrote it. Sign-offs count only while the ticket waits in that column.");
+                reason = new Reason.SignoffOutsideReview(s.reviewLabel(), closed);
+            } else if (c.edited()) {
+                reason = new Reason.SignoffEdited(c.updatedAt());
+            } else {
+                reason = eligibility(signer);
             }
-            boolean accepted = reason.code() == ReasonCode.SIGNOFF_ACCEPTED;
-            SignoffCheck check = new SignoffCheck(c.id(), c.author(), c.at(), verified.get(), accepted, reason, false);
+            Optional<Integer> level = Optional.ofNullable(h.signers().get(signer.id())).flatMap(SignerFacts::accessLevel);
+            SignoffCheck check = new SignoffCheck(c.id(), signer, c.at(), verified.get(), level, reason, false, c.internal());
             checks.add(check);
-            if (accepted) {
+            if (check.accepted()) {
                 period.add(check);
                 validSoFarByNote.put(c.id(), distinctSigners(period));
             }
+            return null;
         }
 
         private Reason eligibility(UserRef signer) {
-            Optional<Implementers.Role> role = implementers.roleOf(signer.id());
-            if (role.isPresent()) {
-                return new Reason(ReasonCode.SIGNER_IS_IMPLEMENTER, "you are an implementer of this ticket ("
-                        + Wording.roles(role.get().roles()) + "). A sign-off must come from someone who did not do the work.");
+            if (signer.id() == s.botUserId()) {
+                return new Reason.SignerIsCountersign();
             }
-            Integer level = h.accessLevels().get(signer.id());
-            if (level == null) {
-                return new Reason(ReasonCode.SIGNER_NOT_MEMBER, "you are not a member of this project. Sign-offs must come from project members with at least "
-                        + AccessLevels.name(s.minAccessLevel()) + " access.");
+            SignerFacts facts = h.signers().get(signer.id());
+            if (facts != null && facts.account() != SignerFacts.Account.PERSON) {
+                return new Reason.SignerNotAPerson(facts.account());
             }
+            Optional<Implementer> implementer = implementers.of(signer.id());
+            if (implementer.isPresent()) {
+                return new Reason.SignerIsImplementer(implementer.get().roles());
+            }
+            if (facts == null || facts.accessLevel().isEmpty()) {
+                return new Reason.SignerNotMember(s.minAccessLevel());
+            }
+            if (!facts.active()) {
+                return new Reason.SignerInactive();
+            }
+            int level = facts.accessLevel().get();
             if (level < s.minAccessLevel()) {
-                return new Reason(ReasonCode.SIGNER_ACCESS_TOO_LOW, "your access level is " + AccessLevels.name(level)
-                        + "; signing off needs at least " + AccessLevels.name(s.minAccessLevel()) + ".");
+                return new Reason.SignerAccessTooLow(level, s.minAccessLevel());
             }
-            return new Reason(ReasonCode.SIGNOFF_ACCEPTED, signer.mention() + " is an eligible reviewer ("
-                    + AccessLevels.name(level) + ", not an implementer).");
+            return new Reason.SignoffAccepted(level);
         }
 
-        Decision decide(Instant watchedSince) {
+        Decision decide(Instant watchedSince, Set<String> acceptedCloses) {
             List<Reason> reasons = new ArrayList<>();
             List<Action> actions = new ArrayList<>();
             Optional<StateChange> lastClose = h.closed()
@@ -241,42 +272,36 @@ public final class ReviewPolicy {
             Verdict verdict;
             Set<Long> counting = new HashSet<>();
             Optional<Instant> since = Optional.empty();
+            boolean acceptedEarlier = false;
             int valid;
             if (h.closed()) {
                 if (lastClose.isEmpty() || lastClose.get().at().isBefore(watchedSince)) {
-                    reasons.add(new Reason(ReasonCode.CLOSED_BEFORE_WATCH, "Closed before Countersign watched this project ("
-                            + Wording.time(watchedSince) + "): left alone."));
-                    return new Decision(h.projectId(), h.iid(), Verdict.GRANDFATHERED, reasons, finalChecks(counting),
-                            List.of(), Optional.empty(), lastClose.map(ReviewPolicy::closeRef), lastClose.map(StateChange::user),
+                    return new Decision(h.projectId(), h.iid(), Verdict.GRANDFATHERED,
+                            List.of(new Reason.ClosedBeforeWatch(watchedSince)), finalChecks(counting), List.of(),
+                            Optional.empty(), lastClose.map(ReviewPolicy::closeRef), lastClose.flatMap(StateChange::by),
                             0, s.requiredSignoffs());
                 }
                 StateChange close = lastClose.get();
+                String ref = closeRef(close);
                 CloseSnapshot at = closes.get(close.id());
                 at.signoffs().forEach(c -> counting.add(c.noteId()));
                 valid = distinctSigners(at.signoffs());
                 since = Optional.ofNullable(at.reviewSince());
-                if (close.user().id() == s.botUserId()) {
+                List<Reason> missing = missingAtClose(at, valid);
+                if (acceptedCloses.contains(ref)) {
                     verdict = Verdict.CLOSE_ACCEPTED;
-                    reasons.add(new Reason(ReasonCode.CLOSED_BY_COUNTERSIGN, "Closed by Countersign itself."));
+                    acceptedEarlier = true;
+                    reasons.add(new Reason.AcceptedEarlier(ref));
+                } else if (missing.isEmpty()) {
+                    verdict = Verdict.CLOSE_ACCEPTED;
+                    reasons.add(new Reason.ClosedAfterReview(close.by(), s.reviewLabel(), valid, s.requiredSignoffs()));
                 } else {
-                    List<Reason> missing = missingAtClose(at, valid);
-                    if (missing.isEmpty()) {
-                        verdict = Verdict.CLOSE_ACCEPTED;
-                        reasons.add(new Reason(ReasonCode.SIGNOFFS_COMPLETE, "Closed by " + close.user().mention() + " from **"
-                                + s.reviewLabel() + "** with " + valid + " of " + s.requiredSignoffs() + " required sign-offs."));
-                    } else {
-                        verdict = Verdict.CLOSE_REJECTED;
-                        reasons.addAll(missing);
-                        String ref = closeRef(close);
-                        List<String> removed = labelsRemovedBy(close);
-                        actions.add(new Action.Reopen(ref));
-                        if (!removed.isEmpty()) {
-                            actions.add(new Action.RestoreLabels(ref, removed));
-                        }
-                        String key = "close-rejected:" + ref;
-                        actions.add(new Action.PostNote(key,
-                                Wording.closeRejected(close.user(), missing, !removed.isEmpty(), s) + "\n\n" + Wording.marker(key)));
-                    }
+                    verdict = Verdict.CLOSE_REJECTED;
+                    reasons.addAll(missing);
+                    List<String> removed = labelsRemovedBy(close);
+                    actions.add(new Action.Reopen(ref, removed));
+                    actions.add(new Action.ExplainRejectedClose(ref,
+                            Wording.closeRejected(close.by(), missing, !removed.isEmpty(), s)));
                 }
             } else {
                 period.forEach(c -> counting.add(c.noteId()));
@@ -284,12 +309,10 @@ public final class ReviewPolicy {
                 if (inReview) {
                     since = Optional.of(reviewSince);
                     verdict = valid >= s.requiredSignoffs() ? Verdict.READY_TO_CLOSE : Verdict.AWAITING_SIGNOFF;
-                    reasons.add(new Reason(valid >= s.requiredSignoffs() ? ReasonCode.SIGNOFFS_COMPLETE : ReasonCode.IN_REVIEW,
-                            "In **" + s.reviewLabel() + "** since " + Wording.time(reviewSince) + " with " + valid + " of "
-                                    + s.requiredSignoffs() + " required sign-offs."));
+                    reasons.add(new Reason.InReview(s.reviewLabel(), reviewSince, valid, s.requiredSignoffs()));
                 } else {
                     verdict = Verdict.IN_PROGRESS;
-                    reasons.add(new Reason(ReasonCode.NOT_IN_REVIEW, "Not in **" + s.reviewLabel() + "**: work in progress."));
+                    reasons.add(new Reason.WorkInProgress(s.reviewLabel()));
                 }
             }
             List<SignoffCheck> finalChecks = finalChecks(counting);
@@ -297,39 +320,32 @@ public final class ReviewPolicy {
                 if (c.at().isBefore(watchedSince)) {
                     continue;
                 }
-                String key = "signoff-reply:" + c.noteId();
-                String body = c.accepted()
-                        ? Wording.signoffAccepted(c, validSoFarByNote.getOrDefault(c.noteId(), 1), s.requiredSignoffs(), s.reviewLabel())
-                        : Wording.signoffRefused(c);
-                actions.add(new Action.PostNote(key, body + "\n\n" + Wording.marker(key)));
+                if (c.reason() instanceof Reason.SignoffEdited) {
+                    if (!acceptedEarlier) {
+                        actions.add(new Action.SignoffEdited(c.noteId(), Wording.signoffEdited(c), c.internal()));
+                    }
+                } else {
+                    String body = c.accepted()
+                            ? Wording.signoffAccepted(c, validSoFarByNote.getOrDefault(c.noteId(), 1), s.requiredSignoffs(),
+                                    s.reviewLabel())
+                            : Wording.signoffRefused(c);
+                    actions.add(new Action.AnswerSignoff(c.noteId(), c.accepted(), body, c.internal()));
+                }
             }
             return new Decision(h.projectId(), h.iid(), verdict, reasons, finalChecks, actions, since,
-                    lastClose.map(ReviewPolicy::closeRef), lastClose.map(StateChange::user), valid, s.requiredSignoffs());
+                    lastClose.map(ReviewPolicy::closeRef), lastClose.flatMap(StateChange::by), valid, s.requiredSignoffs());
         }
 
         private List<Reason> missingAtClose(CloseSnapshot at, int valid) {
             List<Reason> missing = new ArrayList<>();
             if (!at.inReview()) {
-                missing.add(new Reason(ReasonCode.NOT_IN_REVIEW_AT_CLOSE,
-                        "It was not in the **" + s.reviewLabel() + "** column when it was closed."));
+                missing.add(new Reason.NotInReviewAtClose(s.reviewLabel()));
             }
             if (valid < s.requiredSignoffs()) {
-                StringBuilder m = new StringBuilder("It had ").append(valid).append(" of the ")
-                        .append(Wording.plural(s.requiredSignoffs(), "required sign-off", "required sign-offs"))
-                        .append(" from an eligible reviewer");
-                if (at.inReview() && at.reviewSince() != null) {
-                    m.append(" since it entered **").append(s.reviewLabel()).append("** (")
-                            .append(Wording.time(at.reviewSince())).append(")");
-                }
-                m.append('.');
-                if (!implementers.all().isEmpty()) {
-                    m.append(" Not eligible, having worked on it: ").append(Wording.implementerList(implementers.all())).append('.');
-                }
-                missing.add(new Reason(ReasonCode.MISSING_SIGNOFFS, m.toString()));
+                missing.add(new Reason.MissingSignoffs(valid, s.requiredSignoffs(), s.reviewLabel(),
+                        at.inReview() ? Optional.ofNullable(at.reviewSince()) : Optional.empty(), implementers.all()));
                 if (!at.voidedBefore().isEmpty()) {
-                    missing.add(new Reason(ReasonCode.SIGNOFFS_VOIDED, Wording.plural(at.voidedBefore().size(),
-                            "earlier sign-off no longer counts", "earlier sign-offs no longer count")
-                            + ": the ticket left **" + s.reviewLabel() + "** after it was given."));
+                    missing.add(new Reason.SignoffsVoided(at.voidedBefore().size(), s.reviewLabel()));
                 }
             }
             return missing;
@@ -342,13 +358,28 @@ public final class ReviewPolicy {
         }
 
         private List<SignoffCheck> finalChecks(Set<Long> counting) {
-            List<SignoffCheck> result = new ArrayList<>(checks.size());
-            for (SignoffCheck c : checks) {
-                result.add(new SignoffCheck(c.noteId(), c.signer(), c.at(), c.verified(), c.accepted(), c.reason(),
-                        counting.contains(c.noteId())));
-            }
-            return result;
+            return checks.stream().map(c -> c.counting(counting.contains(c.noteId()))).toList();
         }
+    }
+
+    /** At one instant: additions, then removals (GitLab's order within an update), then state, then notes. */
+    private static int replayOrder(HistoryEvent e) {
+        return e.accept(new HistoryEvent.Visitor<Integer>() {
+            @Override
+            public Integer label(LabelChange c) {
+                return c.added() ? 0 : 1;
+            }
+
+            @Override
+            public Integer state(StateChange c) {
+                return 2;
+            }
+
+            @Override
+            public Integer comment(Comment c) {
+                return 3;
+            }
+        });
     }
 
     private static final Comparator<LabelChange> EVENT_ORDER =

@@ -5,10 +5,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The one source of the sentences people read: GitLab notes, audit entries and pages all use it.
+ * The one source of the sentences people read: GitLab notes, audit summaries, reasons on pages. The
+ * policy decides with reason codes and facts ({@link Reason}); this class turns them into words.
  * Notes end with a hidden marker ({@link #marker}) so Countersign recognises its own notes.
  */
 public final class Wording {
@@ -33,12 +35,90 @@ public final class Wording {
         return body != null && body.contains(marker(key));
     }
 
-    static String plural(int n, String one, String many) {
-        return n + " " + (n == 1 ? one : many);
+    /** The body of a note as posted: the text, then the action's marker. */
+    public static String noteBody(Action.Note note) {
+        return note.body() + "\n\n" + marker(note.key());
     }
 
-    static String roles(List<String> roles) {
-        return String.join(", ", roles);
+    /** One line for logs and the audit summary: the verdict and its reasons. */
+    public static String summary(Decision d) {
+        return d.verdict() + ": " + d.reasons().stream().map(Wording::reason).collect(Collectors.joining(" "));
+    }
+
+    /** The audit summary of a sign-off the first time it is answered. */
+    public static String signoffSummary(SignoffCheck c) {
+        return c.accepted()
+                ? "Sign-off by " + c.signer().mention() + " accepted (" + accessFact(c) + "): " + c.verified()
+                : "Sign-off by " + c.signer().mention() + " refused: " + reason(c.reason());
+    }
+
+    /** A sentence for one reason. */
+    public static String reason(Reason r) {
+        if (r instanceof Reason.OutOfScope x) {
+            return "The ticket never carried the label **" + x.scopeLabel() + "**, so the rule does not apply.";
+        } else if (r instanceof Reason.TypeNotGoverned x) {
+            return "It is a " + x.type() + "; the rule governs " + String.join(", ", x.governedTypes().stream().sorted().toList())
+                    + " (COUNTERSIGN_GOVERNED_TYPES).";
+        } else if (r instanceof Reason.Moved x) {
+            return "The issue was moved (to issue id " + x.movedToId() + "); it is judged where it lives now.";
+        } else if (r instanceof Reason.ClosedBeforeWatch x) {
+            return "Closed before Countersign watched this project (" + time(x.watchedSince()) + "): left alone.";
+        } else if (r instanceof Reason.WorkInProgress x) {
+            return "Not in **" + x.reviewLabel() + "**: work in progress.";
+        } else if (r instanceof Reason.InReview x) {
+            return "In **" + x.reviewLabel() + "** since " + time(x.since()) + " with " + x.valid() + " of " + x.required()
+                    + " required sign-offs.";
+        } else if (r instanceof Reason.ClosedAfterReview x) {
+            return "Closed" + x.closer().map(u -> " by " + u.mention()).orElse("") + " from **" + x.reviewLabel()
+                    + "** with " + x.valid() + " of " + x.required() + " required sign-offs.";
+        } else if (r instanceof Reason.AcceptedEarlier x) {
+            return "Close " + x.closeRef() + " was accepted when it was judged; later changes (memberships, labels, edits)"
+                    + " do not undo it.";
+        } else if (r instanceof Reason.NotInReviewAtClose x) {
+            return "It was not in the **" + x.reviewLabel() + "** column when it was closed.";
+        } else if (r instanceof Reason.MissingSignoffs x) {
+            StringBuilder m = new StringBuilder("It had ").append(x.valid()).append(" of the ")
+                    .append(plural(x.required(), "required sign-off", "required sign-offs"))
+                    .append(" from an eligible reviewer");
+            x.reviewSince().ifPresent(t -> m.append(" since it entered **").append(x.reviewLabel()).append("** (")
+                    .append(time(t)).append(")"));
+            m.append('.');
+            if (!x.implementers().isEmpty()) {
+                m.append(" Not eligible, having worked on it: ").append(implementerList(x.implementers())).append('.');
+            }
+            return m.toString();
+        } else if (r instanceof Reason.SignoffsVoided x) {
+            return plural(x.count(), "earlier sign-off no longer counts", "earlier sign-offs no longer count")
+                    + ": the ticket left **" + x.reviewLabel() + "** after it was given.";
+        } else if (r instanceof Reason.SignerIsCountersign) {
+            return "it was written with Countersign's own account, which enforces the rule and cannot review.";
+        } else if (r instanceof Reason.SignerNotAPerson x) {
+            return "it comes from " + accountName(x.account()) + "; a sign-off must come from a person.";
+        } else if (r instanceof Reason.SignerIsImplementer x) {
+            return "you are an implementer of this ticket (" + String.join(", ", x.roles())
+                    + "). A sign-off must come from someone who did not do the work.";
+        } else if (r instanceof Reason.SignerNotMember x) {
+            return "you are not a member of this project. Sign-offs must come from project members with at least "
+                    + AccessLevels.name(x.minAccessLevel()) + " access.";
+        } else if (r instanceof Reason.SignerInactive) {
+            return "your GitLab account is not active (blocked or deactivated).";
+        } else if (r instanceof Reason.SignerAccessTooLow x) {
+            return "your access level is " + AccessLevels.name(x.accessLevel()) + "; signing off needs at least "
+                    + AccessLevels.name(x.minAccessLevel()) + ".";
+        } else if (r instanceof Reason.SignoffEdited x) {
+            return "the comment was edited after it was written (" + time(x.editedAt()) + "), and GitLab does not say who"
+                    + " edited it. Please write a new `/signoff` comment.";
+        } else if (r instanceof Reason.SignoffOutsideReview x) {
+            return "the ticket was not in the **" + x.reviewLabel() + "** column" + (x.closed() ? " (it was closed)" : "")
+                    + " when you wrote it. Sign-offs count only while the ticket waits in that column.";
+        } else if (r instanceof Reason.SignoffAccepted x) {
+            return "an eligible reviewer (" + AccessLevels.name(x.accessLevel()) + ", not an implementer).";
+        }
+        throw new IllegalArgumentException("no wording for " + r);
+    }
+
+    static String plural(int n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     static String signoffAccepted(SignoffCheck check, int validSoFar, int required, String reviewLabel) {
@@ -61,19 +141,24 @@ public final class Wording {
     }
 
     static String signoffRefused(SignoffCheck check) {
-        return check.signer().mention() + " your sign-off of " + time(check.at()) + " does not count: "
-                + check.reason().message();
+        return check.signer().mention() + " your sign-off of " + time(check.at()) + " does not count: " + reason(check.reason());
     }
 
-    static String closeRejected(UserRef closer, List<Reason> missing, boolean labelsRestored, PolicySettings s) {
+    static String signoffEdited(SignoffCheck check) {
+        return check.signer().mention() + " your sign-off of " + time(check.at()) + " no longer counts: "
+                + reason(check.reason());
+    }
+
+    static String closeRejected(Optional<UserRef> closer, List<Reason> missing, boolean labelsRestored, PolicySettings s) {
         StringBuilder b = new StringBuilder();
-        b.append(closer.mention()).append(" this ticket was closed without the required review, so Countersign reopened it");
+        b.append(closer.map(u -> u.mention() + " this ticket").orElse("This ticket"))
+                .append(" was closed without the required review, so Countersign reopened it");
         if (labelsRestored) {
             b.append(" and put its board label back");
         }
         b.append(".\n\nWhat is missing:\n");
         for (Reason r : missing) {
-            b.append("- ").append(r.message()).append('\n');
+            b.append("- ").append(reason(r)).append('\n');
         }
         b.append("\nTo close it: move it to **").append(s.reviewLabel())
                 .append("**, have a project member with at least ").append(AccessLevels.name(s.minAccessLevel()))
@@ -83,8 +168,22 @@ public final class Wording {
         return b.toString();
     }
 
-    static String implementerList(List<Implementers.Role> roles) {
-        return roles.stream().map(r -> r.user().mention() + " (" + roles(r.roles()) + ")").collect(Collectors.joining(", "));
+    private static String accessFact(SignoffCheck c) {
+        return c.accessLevel().map(AccessLevels::name).orElse("no access") + " at " + time(c.at());
+    }
+
+    private static String accountName(SignerFacts.Account account) {
+        return switch (account) {
+            case BOT -> "a bot account (an access token's user)";
+            case SERVICE_ACCOUNT -> "a service account";
+            case GHOST -> "GitLab's ghost user (a deleted account)";
+            case PERSON -> "a person";
+        };
+    }
+
+    static String implementerList(List<Implementer> implementers) {
+        return implementers.stream().map(r -> r.user().mention() + " (" + String.join(", ", r.roles()) + ")")
+                .collect(Collectors.joining(", "));
     }
 
     private static String quoteInline(String text) {

@@ -19,6 +19,8 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class ReconcileJob {
+    /** The scheduled job's identity (for {@code Scheduler.pause}/{@code resume}). */
+    public static final String JOB = "reconcile";
     private static final Logger LOG = Logger.getLogger(ReconcileJob.class);
 
     private final ReconcileProjects reconcile;
@@ -38,7 +40,7 @@ public class ReconcileJob {
         Thread first = new Thread(this::pass, "countersign-reconcile-startup");
         first.setDaemon(true);
         first.start();
-        scheduler.newJob("reconcile")
+        scheduler.newJob(JOB)
                 .setInterval(settings.reconcileInterval().toString())
                 .setDelayed(settings.reconcileInterval().toString())
                 .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)

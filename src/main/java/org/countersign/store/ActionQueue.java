@@ -25,13 +25,14 @@ public class ActionQueue {
 
     /**
      * Queues the action in the caller's transaction unless the same key was queued before for the ticket.
-     * Returns whether it was new.
+     * Returns whether it was new. {@code decisionAuditId}: the audit entry of the decision that asked for
+     * it, null when that decision repeated an earlier one (no new entry).
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public boolean enqueue(long projectId, long iid, String key, String kind, String payloadJson, long decisionAuditId) {
+    public boolean enqueue(long projectId, long iid, String key, String kind, String payloadJson, Long decisionAuditId) {
         return em().createNativeQuery(
                 "INSERT INTO pending_action (project_id, iid, action_key, kind, payload, decision_audit_id, created_at, status, "
-                        + "next_attempt_at) VALUES (:p, :i, :key, :kind, CAST(:payload AS jsonb), :audit, now(), 'PENDING', now()) "
+                        + "next_attempt_at) VALUES (:p, :i, :key, :kind, CAST(:payload AS jsonb), CAST(:audit AS bigint), now(), 'PENDING', now()) "
                         + "ON CONFLICT (project_id, iid, action_key) DO NOTHING")
                 .setParameter("p", projectId).setParameter("i", iid).setParameter("key", key).setParameter("kind", kind)
                 .setParameter("payload", payloadJson).setParameter("audit", decisionAuditId).executeUpdate() == 1;

@@ -12,6 +12,7 @@ import org.countersign.policy.Action;
 import org.countersign.policy.Decision;
 import org.countersign.policy.Reason;
 import org.countersign.policy.SignoffCheck;
+import org.countersign.policy.Wording;
 
 /**
  * Maps the core's decisions and actions to the JSON kept in the database (audit details, ticket
@@ -33,14 +34,15 @@ public class DecisionJson {
         n.put("verdict", d.verdict().name());
         ArrayNode reasons = n.putArray("reasons");
         for (Reason r : d.reasons()) {
-            reasons.addObject().put("code", r.code().name()).put("message", r.message());
+            reasons.add(reasonNode(r));
         }
         ArrayNode signoffs = n.putArray("signoffs");
         for (SignoffCheck c : d.signoffs()) {
-            signoffs.addObject().put("noteId", c.noteId()).put("signer", c.signer().username())
+            ObjectNode s = signoffs.addObject().put("noteId", c.noteId()).put("signer", c.signer().username())
                     .put("signerId", c.signer().id()).put("at", c.at().toString()).put("verified", c.verified())
-                    .put("accepted", c.accepted()).put("counts", c.counts()).put("reason", c.reason().code().name())
-                    .put("message", c.reason().message());
+                    .put("accepted", c.accepted()).put("counts", c.counts()).put("internal", c.internal())
+                    .put("reason", c.reason().code().name()).put("message", Wording.reason(c.reason()));
+            c.accessLevel().ifPresentOrElse(l -> s.put("accessLevel", l), () -> s.putNull("accessLevel"));
         }
         ArrayNode actions = n.putArray("actions");
         d.actions().forEach(a -> actions.add(actionNode(a)));
@@ -52,13 +54,15 @@ public class DecisionJson {
         return write(n);
     }
 
+    /** A reason as stored: its code, the sentence people read, and the facts it rests on. */
+    private ObjectNode reasonNode(Reason r) {
+        ObjectNode node = mapper.createObjectNode().put("code", r.code().name()).put("message", Wording.reason(r));
+        node.set("facts", mapper.valueToTree(r));
+        return node;
+    }
+
     public static String kind(Action a) {
-        if (a instanceof Action.Reopen) {
-            return "REOPEN";
-        } else if (a instanceof Action.RestoreLabels) {
-            return "RESTORE_LABELS";
-        }
-        return "POST_NOTE";
+        return a instanceof Action.Reopen ? "REOPEN" : "POST_NOTE";
     }
 
     public String action(Action a) {
@@ -69,27 +73,45 @@ public class DecisionJson {
     public Action action(String kind, String json) {
         JsonNode n = read(json);
         return switch (kind) {
-            case "REOPEN" -> new Action.Reopen(n.path("closeRef").asText());
-            case "RESTORE_LABELS" -> {
-                List<String> labels = new ArrayList<>();
-                n.path("labels").forEach(l -> labels.add(l.asText()));
-                yield new Action.RestoreLabels(n.path("closeRef").asText(), labels);
-            }
-            case "POST_NOTE" -> new Action.PostNote(n.path("key").asText(), n.path("body").asText());
+            case "REOPEN" -> new Action.Reopen(n.path("closeRef").asText(), texts(n.path("labels")));
+            case "POST_NOTE" -> note(n);
             default -> throw new IllegalArgumentException("unknown action kind " + kind);
         };
+    }
+
+    private static Action.Note note(JsonNode n) {
+        String body = n.path("body").asText();
+        boolean internal = n.path("internal").asBoolean(false);
+        return switch (n.path("note").asText()) {
+            case "close-rejected" -> new Action.ExplainRejectedClose(n.path("closeRef").asText(), body);
+            case "signoff-reply" -> new Action.AnswerSignoff(n.path("noteId").asLong(), n.path("accepted").asBoolean(),
+                    body, internal);
+            case "signoff-edited" -> new Action.SignoffEdited(n.path("noteId").asLong(), body, internal);
+            default -> throw new IllegalArgumentException("unknown note " + n.path("note").asText());
+        };
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(l -> out.add(l.asText()));
+        return out;
     }
 
     private ObjectNode actionNode(Action a) {
         ObjectNode n = mapper.createObjectNode().put("kind", kind(a)).put("key", a.key());
         if (a instanceof Action.Reopen r) {
             n.put("closeRef", r.closeRef());
-        } else if (a instanceof Action.RestoreLabels r) {
-            n.put("closeRef", r.closeRef());
             ArrayNode labels = n.putArray("labels");
-            r.labels().forEach(labels::add);
-        } else if (a instanceof Action.PostNote p) {
-            n.put("body", p.body());
+            r.restoreLabels().forEach(labels::add);
+        } else if (a instanceof Action.ExplainRejectedClose e) {
+            n.put("note", "close-rejected").put("closeRef", e.closeRef());
+        } else if (a instanceof Action.AnswerSignoff s) {
+            n.put("note", "signoff-reply").put("noteId", s.noteId()).put("accepted", s.accepted());
+        } else if (a instanceof Action.SignoffEdited s) {
+            n.put("note", "signoff-edited").put("noteId", s.noteId());
+        }
+        if (a instanceof Action.Note note) {
+            n.put("body", note.body()).put("internal", note.internal());
         }
         return n;
     }

@@ -10,9 +10,13 @@ import org.countersign.policy.Wording;
 
 /**
  * Applies one queued action to GitLab, idempotently: it first looks at GitLab's current state and
- * does nothing if the effect is already there (the issue is open, the labels are present, a note
- * with the action's marker exists) or no longer wanted (the ticket was closed again since: that newer
- * close gets its own decision). So a retry after a crash never reopens twice or posts a second note.
+ * does nothing if the effect is already there (the issue is open, a note with the action's marker
+ * exists) or no longer wanted (the ticket was closed again since: that newer close gets its own
+ * decision). So a retry after a crash never reopens twice or posts a second note.
+ *
+ * <p>An action counts as done only when GitLab's answer shows the intended state: GitLab answers 200
+ * to a reopen it refused (a locked discussion). Then Countersign does what its rights allow — unlock,
+ * reopen, lock again, all in the outcome's audit line — or reports {@link ActionNotApplied} with the fix.
  */
 @ApplicationScoped
 public class ApplyAction {
@@ -34,13 +38,15 @@ public class ApplyAction {
         this.gitlab = gitlab;
     }
 
-    public Outcome apply(long projectId, long iid, Action action) {
+    /**
+     * @param mayHaveRunBefore whether an earlier try of this action may have reached GitLab (a retry):
+     *                         only then is it worth reading the notes for its marker first
+     */
+    public Outcome apply(long projectId, long iid, Action action, boolean mayHaveRunBefore) {
         if (action instanceof Action.Reopen r) {
             return reopen(projectId, iid, r);
-        } else if (action instanceof Action.RestoreLabels r) {
-            return restore(projectId, iid, r);
-        } else if (action instanceof Action.PostNote n) {
-            return note(projectId, iid, n);
+        } else if (action instanceof Action.Note n) {
+            return note(projectId, iid, n, mayHaveRunBefore);
         }
         throw new IllegalArgumentException("unknown action " + action);
     }
@@ -53,29 +59,42 @@ public class ApplyAction {
         if (!isLatestClose(projectId, iid, r.closeRef())) {
             return Outcome.skipped("closed again since close " + r.closeRef() + "; that close is judged on its own");
         }
-        gitlab.reopen(projectId, iid);
-        return Outcome.done("reopened (close " + r.closeRef() + " had no valid review)");
+        List<String> labels = r.restoreLabels().stream().filter(l -> !state.labels().contains(l)).toList();
+        GitLabPort.IssueState after = gitlab.reopen(projectId, iid, labels);
+        String restored = labels.isEmpty() ? "" : " and put back " + labels;
+        if (!after.closed()) {
+            return Outcome.done("reopened" + restored + " (close " + r.closeRef() + " had no valid review)");
+        }
+        if (!after.discussionLocked()) {
+            throw new ActionNotApplied("GitLab answered the reopen of issue " + projectId + "#" + iid
+                    + " but left it closed; check that the bot account may reopen issues there (Reporter role or more)");
+        }
+        // GitLab refuses to reopen an issue whose discussion is locked (IssuablePolicy), answering 200.
+        GitLabPort.IssueState unlocked = gitlab.setDiscussionLocked(projectId, iid, false);
+        if (unlocked.discussionLocked()) {
+            throw new ActionNotApplied("issue " + projectId + "#" + iid + " has a locked discussion and the bot account"
+                    + " cannot unlock it, so it stays closed without review; give the bot account the Reporter role or more,"
+                    + " or unlock the discussion (then Countersign reopens it)");
+        }
+        try {
+            after = gitlab.reopen(projectId, iid, labels);
+        } finally {
+            gitlab.setDiscussionLocked(projectId, iid, true);
+        }
+        if (after.closed()) {
+            throw new ActionNotApplied("GitLab left issue " + projectId + "#" + iid + " closed even with its discussion"
+                    + " unlocked; check the bot account's role on the project (Reporter or more)");
+        }
+        return Outcome.done("reopened" + restored + " (close " + r.closeRef() + " had no valid review); its discussion"
+                + " was locked, so Countersign unlocked it, reopened it and locked it again");
     }
 
-    private Outcome restore(long projectId, long iid, Action.RestoreLabels r) {
-        GitLabPort.IssueState state = gitlab.issueState(projectId, iid);
-        if (state.closed() && !isLatestClose(projectId, iid, r.closeRef())) {
-            return Outcome.skipped("closed again since close " + r.closeRef());
-        }
-        List<String> missing = r.labels().stream().filter(l -> !state.labels().contains(l)).toList();
-        if (missing.isEmpty()) {
-            return Outcome.skipped("labels already present: " + r.labels());
-        }
-        gitlab.addLabels(projectId, iid, missing);
-        return Outcome.done("restored labels " + missing);
-    }
-
-    private Outcome note(long projectId, long iid, Action.PostNote n) {
-        if (gitlab.hasNoteContaining(projectId, iid, Wording.marker(n.key()))) {
+    private Outcome note(long projectId, long iid, Action.Note n, boolean mayHaveRunBefore) {
+        if (mayHaveRunBefore && gitlab.hasNoteContaining(projectId, iid, Wording.marker(n.key()))) {
             return Outcome.skipped("note already posted");
         }
-        gitlab.postNote(projectId, iid, n.body());
-        return Outcome.done("posted note " + n.key());
+        gitlab.postNote(projectId, iid, Wording.noteBody(n), n.internal());
+        return Outcome.done("posted " + (n.internal() ? "internal " : "") + "note " + n.key());
     }
 
     private boolean isLatestClose(long projectId, long iid, String closeRef) {

@@ -8,11 +8,16 @@ import java.util.Optional;
 import org.countersign.config.Settings;
 import org.countersign.policy.Action;
 import org.countersign.policy.Decision;
+import org.countersign.policy.PolicySettings;
+import org.countersign.policy.Reason;
 import org.countersign.policy.ReviewPolicy;
 import org.countersign.policy.SignoffCheck;
+import org.countersign.policy.UserRef;
 import org.countersign.policy.Verdict;
+import org.countersign.policy.Wording;
 import org.countersign.runtime.Metrics;
 import org.countersign.runtime.WorkSignal;
+import org.countersign.store.AcceptedCloses;
 import org.countersign.store.ActionQueue;
 import org.countersign.store.AuditLog;
 import org.countersign.store.AuditRecord;
@@ -46,10 +51,11 @@ public class EvaluateTicket {
     private final Clock clock;
     private final WorkSignal signal;
     private final Metrics metrics;
+    private final AcceptedCloses accepted;
 
     public EvaluateTicket(GitLabPort gitlab, Settings settings, WatchedProjects projects, TicketRepository tickets,
                           AuditLog audit, ActionQueue actions, DecisionJson json, Clock clock, WorkSignal signal,
-                          Metrics metrics) {
+                          Metrics metrics, AcceptedCloses accepted) {
         this.gitlab = gitlab;
         this.settings = settings;
         this.projects = projects;
@@ -60,6 +66,7 @@ public class EvaluateTicket {
         this.clock = clock;
         this.signal = signal;
         this.metrics = metrics;
+        this.accepted = accepted;
     }
 
     /** A decision and when the history behind it started to be read (database clock). */
@@ -71,8 +78,8 @@ public class EvaluateTicket {
         return evaluate(projectId, iid, trigger, Optional.empty()).map(Evaluation::decision);
     }
 
-    /** As {@link #evaluate(long, long, String)}, when the caller just saw the issue's {@code updated_at}. */
-    public Optional<Evaluation> evaluate(long projectId, long iid, String trigger, Optional<Instant> knownUpdatedAt) {
+    /** As {@link #evaluate(long, long, String)}, when the caller just saw the issue's version in a listing. */
+    public Optional<Evaluation> evaluate(long projectId, long iid, String trigger, Optional<GitLabPort.IssueVersion> known) {
         // when the history starts to be read, on the database clock (deliveries are stamped with it)
         Optional<WatchedProjects.Clocked> start = projects.findWithClock(projectId);
         if (start.isEmpty()) {
@@ -80,68 +87,78 @@ public class EvaluateTicket {
         }
         WatchedProject project = start.get().project();
         Instant readAt = start.get().databaseNow();
-        GitLabPort.LoadedTicket loaded = gitlab.loadTicket(projectId, iid, knownUpdatedAt);
-        Decision decision = ReviewPolicy.decide(loaded.history(), settings.policy(gitlab.botUserId()),
-                project.watchedSince());
-        metrics.decision(decision.verdict().name());
-        boolean queued = QuarkusTransaction.requiringNew().call(() -> record(loaded, decision, trigger, readAt));
-        if (queued) {
+        GitLabPort.LoadedTicket loaded = gitlab.loadTicket(projectId, iid, known);
+        PolicySettings policy = settings.policy(gitlab.botUserId());
+        Recorded recorded = QuarkusTransaction.requiringNew().call(() -> record(loaded, policy, project, trigger, readAt));
+        metrics.decision(recorded.decision().verdict().name());
+        if (recorded.queued()) {
             signal.actionsQueued();
         }
-        return Optional.of(new Evaluation(decision, readAt));
+        return Optional.of(new Evaluation(recorded.decision(), readAt));
     }
 
-    private boolean record(GitLabPort.LoadedTicket loaded, Decision d, String trigger, Instant readAt) {
-        long projectId = d.projectId();
-        long iid = d.iid();
+    private record Recorded(Decision decision, boolean queued) {
+    }
+
+    /**
+     * Under the ticket's lock: decides (the policy is pure and quick, and the closes accepted so far are
+     * read under the same lock, so two instances cannot disagree on them), then stores.
+     */
+    private Recorded record(GitLabPort.LoadedTicket loaded, PolicySettings policy, WatchedProject project, String trigger,
+                            Instant readAt) {
+        long projectId = loaded.history().projectId();
+        long iid = loaded.history().iid();
         tickets.lock(projectId, iid);
+        Decision d = ReviewPolicy.decide(loaded.history(), policy, project.watchedSince(), accepted.refs(projectId, iid));
         Instant now = clock.instant();
         Optional<StoredTicket> stored = tickets.find(projectId, iid);
         if (stored.isPresent() && stored.get().gitlabUpdatedAt() != null
                 && stored.get().gitlabUpdatedAt().isAfter(loaded.updatedAt())) {
             LOG.debugf("ticket %d#%d: a newer history was already decided, dropping this one", projectId, iid);
-            return false;
+            return new Recorded(d, false);
         }
         String decisionJson = json.decision(d);
-        long auditId = 0;
+        String summary = Wording.summary(d);
+        Optional<Long> auditId = Optional.empty();
         if (stored.isEmpty() || !stored.get().fingerprint().equals(d.fingerprint())) {
-            auditId = audit.append(new AuditRecord(null, now, projectId, iid, "DECISION", actorOf(d), d.verdict().name(),
-                    d.summary(), trigger, d.closeRef().map(r -> "close:" + r).orElse(null), decisionJson));
-            LOG.infof("ticket %d#%d: %s", projectId, iid, d.summary());
+            auditId = Optional.of(audit.append(new AuditRecord(null, now, projectId, iid, "DECISION", actorOf(d),
+                    d.verdict().name(), summary, trigger, d.closeRef().map(r -> "close:" + r).orElse(null), decisionJson)));
+            LOG.infof("ticket %d#%d: %s", projectId, iid, summary);
+        }
+        if (d.verdict() == Verdict.CLOSE_ACCEPTED && d.closeRef().isPresent()
+                && d.reasons().stream().noneMatch(r -> r instanceof Reason.AcceptedEarlier)) {
+            accepted.record(projectId, iid, d.closeRef().get(), now, d.closedBy().map(UserRef::username).orElse(null),
+                    decisionJson);
         }
         tickets.save(new StoredTicket(projectId, iid, loaded.history().title(), loaded.webUrl(), d.verdict().name(),
-                d.summary(), d.fingerprint(), decisionJson, d.reviewSince().orElse(null), d.validSignoffs(),
+                summary, d.fingerprint(), decisionJson, d.reviewSince().orElse(null), d.validSignoffs(),
                 d.requiredSignoffs(), loaded.updatedAt(), now, readAt));
         boolean queued = false;
         for (Action a : d.actions()) {
-            if (actions.enqueue(projectId, iid, a.key(), DecisionJson.kind(a), json.action(a), auditId)) {
+            if (actions.enqueue(projectId, iid, a.key(), DecisionJson.kind(a), json.action(a), auditId.orElse(null))) {
                 queued = true;
-                recordSignoffOnce(d, a, now, trigger);
+                if (a instanceof Action.AnswerSignoff answer) {
+                    recordSignoffOnce(d, answer, now, trigger);
+                }
             }
         }
-        return queued;
+        return new Recorded(d, queued);
     }
 
     /** The first time a sign-off is answered, the sign-off itself gets its own audit entry. */
-    private void recordSignoffOnce(Decision d, Action a, Instant now, String trigger) {
-        if (!(a instanceof Action.PostNote note) || !note.key().startsWith("signoff-reply:")) {
-            return;
-        }
-        long noteId = Long.parseLong(note.key().substring("signoff-reply:".length()));
+    private void recordSignoffOnce(Decision d, Action.AnswerSignoff answer, Instant now, String trigger) {
         for (SignoffCheck c : d.signoffs()) {
-            if (c.noteId() == noteId) {
+            if (c.noteId() == answer.noteId()) {
                 audit.append(new AuditRecord(null, now, d.projectId(), d.iid(), "SIGNOFF", c.signer().username(),
-                        c.accepted() ? "ACCEPTED" : "REFUSED",
-                        (c.accepted() ? "Sign-off by @" + c.signer().username() + " accepted: " + c.verified()
-                                : "Sign-off by @" + c.signer().username() + " refused: " + c.reason().message()),
-                        trigger, "note:" + noteId, null));
+                        c.accepted() ? "ACCEPTED" : "REFUSED", Wording.signoffSummary(c), trigger, "note:" + c.noteId(),
+                        null));
             }
         }
     }
 
     private static String actorOf(Decision d) {
         if (d.verdict() == Verdict.CLOSE_ACCEPTED || d.verdict() == Verdict.CLOSE_REJECTED || d.verdict() == Verdict.GRANDFATHERED) {
-            return d.closedBy().map(u -> u.username()).orElse(null);
+            return d.closedBy().map(UserRef::username).orElse(null);
         }
         return null;
     }

@@ -20,11 +20,11 @@ public interface GitLabPort {
     ProjectInfo project(String idOrPath);
 
     /**
-     * A ticket's full history: issue, label and state events, notes, and the access level of every
-     * signer, read as one consistent snapshot. {@code knownUpdatedAt}, when the caller just listed the
-     * issue, saves reading the issue before the history.
+     * A ticket's full history: issue, label and state events, notes (all pages), and what GitLab says
+     * about every signer, read as one consistent snapshot. {@code known}, when the caller just listed
+     * the issue, saves reading the issue before the history.
      */
-    LoadedTicket loadTicket(long projectId, long iid, Optional<Instant> knownUpdatedAt);
+    LoadedTicket loadTicket(long projectId, long iid, Optional<IssueVersion> known);
 
     /** The project's webhooks with GitLab's delivery status (reading them needs Maintainer access). */
     List<HookStatus> hooks(long projectId);
@@ -34,15 +34,21 @@ public interface GitLabPort {
     /** The most recent close of the ticket, if its state events record one. */
     Optional<StateChange> latestClose(long projectId, long iid);
 
-    void reopen(long projectId, long iid);
+    /**
+     * Reopens the issue and adds {@code labels} (without touching the others) in one update; returns
+     * the issue as GitLab answered. GitLab answers 200 even when it did not reopen (a locked
+     * discussion): the caller checks {@link IssueState#closed()}.
+     */
+    IssueState reopen(long projectId, long iid, List<String> labels);
 
-    /** Adds labels without touching the others ({@code add_labels}). */
-    void addLabels(long projectId, long iid, List<String> labels);
+    /** Locks or unlocks the issue's discussion; returns the issue as GitLab answered. */
+    IssueState setDiscussionLocked(long projectId, long iid, boolean locked);
 
     /** Whether a note on the ticket contains {@code text} (used to find Countersign's own markers). */
     boolean hasNoteContaining(long projectId, long iid, String text);
 
-    void postNote(long projectId, long iid, String body);
+    /** Posts a note; {@code internal} makes it an internal note (project members only). */
+    void postNote(long projectId, long iid, String body, boolean internal);
 
     /** Calls {@code each} for every issue updated at or after {@code since}, oldest update first, page by page. */
     void forEachIssueUpdatedSince(long projectId, Instant since, Consumer<IssueHead> each);
@@ -58,13 +64,25 @@ public interface GitLabPort {
         }
     }
 
-    record IssueHead(long iid, Instant updatedAt) {
+    record IssueHead(long iid, IssueVersion version) {
     }
 
-    record IssueState(boolean closed, Set<String> labels, Instant updatedAt) {
+    /**
+     * What changes whenever the ticket's history does: {@code updated_at} moves with every label and
+     * state change (and, at most once a minute, with new notes); the user-note count with every note
+     * added or deleted.
+     */
+    record IssueVersion(Instant updatedAt, int userNotesCount) {
+    }
+
+    /** The issue as GitLab shows it now. */
+    record IssueState(boolean closed, Set<String> labels, Instant updatedAt, boolean discussionLocked) {
     }
 
     /** The history plus what pages show about the ticket. */
-    record LoadedTicket(TicketHistory history, Instant updatedAt, String webUrl) {
+    record LoadedTicket(TicketHistory history, IssueVersion version, String webUrl) {
+        public Instant updatedAt() {
+            return version.updatedAt();
+        }
     }
 }

@@ -134,11 +134,11 @@ public class ReconcileProjects {
                     leases.tryAcquire(LEASE, instance.id(), LEASE_TTL);
                     renewedAt[0] = System.nanoTime();
                 }
-                if (newest[0] == null || head.updatedAt().isAfter(newest[0])) {
-                    newest[0] = head.updatedAt();
+                if (newest[0] == null || head.version().updatedAt().isAfter(newest[0])) {
+                    newest[0] = head.version().updatedAt();
                 }
                 Optional<StoredTicket> stored = tickets.find(p.projectId(), head.iid());
-                if (stored.isPresent() && head.updatedAt().equals(stored.get().gitlabUpdatedAt())) {
+                if (stored.isPresent() && head.version().updatedAt().equals(stored.get().gitlabUpdatedAt())) {
                     return; // decided on exactly this version already
                 }
                 inFlight.acquireUninterruptibly();
@@ -146,15 +146,15 @@ public class ReconcileProjects {
                     MDC.put("project", p.projectId());
                     MDC.put("issue", head.iid());
                     try {
-                        evaluate.evaluate(p.projectId(), head.iid(), "reconcile", Optional.of(head.updatedAt()))
+                        evaluate.evaluate(p.projectId(), head.iid(), "reconcile", Optional.of(head.version()))
                                 .ifPresent(e -> deliveries.skipCovered(p.projectId(), head.iid(), e.historyReadAt(),
                                         "covered by reconciliation"));
                         evaluated.incrementAndGet();
                     } catch (RuntimeException e) {
                         failed.incrementAndGet();
                         synchronized (firstFailure) {
-                            if (firstFailure[0] == null || head.updatedAt().isBefore(firstFailure[0])) {
-                                firstFailure[0] = head.updatedAt();
+                            if (firstFailure[0] == null || head.version().updatedAt().isBefore(firstFailure[0])) {
+                                firstFailure[0] = head.version().updatedAt();
                             }
                         }
                         LOG.warnf("reconciliation of %s#%d failed, will retry next pass: %s", p.path(), head.iid(), e.getMessage());

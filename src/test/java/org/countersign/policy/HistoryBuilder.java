@@ -32,9 +32,15 @@ final class HistoryBuilder {
     private final List<LabelChange> labelChanges = new ArrayList<>();
     private final List<StateChange> stateChanges = new ArrayList<>();
     private final List<Comment> comments = new ArrayList<>();
-    private final Map<Long, Integer> access = new HashMap<>(Map.of(
-            ALICE.id(), AccessLevels.DEVELOPER, BOB.id(), AccessLevels.DEVELOPER, CAROL.id(), AccessLevels.DEVELOPER,
-            DAVE.id(), AccessLevels.MAINTAINER, RITA.id(), AccessLevels.REPORTER, BOT.id(), AccessLevels.DEVELOPER));
+    private String type = "issue";
+    private Optional<Long> movedTo = Optional.empty();
+    private final Map<Long, SignerFacts> signers = new HashMap<>(Map.of(
+            ALICE.id(), SignerFacts.person(ALICE.id(), AccessLevels.DEVELOPER),
+            BOB.id(), SignerFacts.person(BOB.id(), AccessLevels.DEVELOPER),
+            CAROL.id(), SignerFacts.person(CAROL.id(), AccessLevels.DEVELOPER),
+            DAVE.id(), SignerFacts.person(DAVE.id(), AccessLevels.MAINTAINER),
+            RITA.id(), SignerFacts.person(RITA.id(), AccessLevels.REPORTER),
+            BOT.id(), SignerFacts.person(BOT.id(), AccessLevels.DEVELOPER)));
 
     static HistoryBuilder ticket() {
         return new HistoryBuilder();
@@ -59,7 +65,28 @@ final class HistoryBuilder {
     }
 
     HistoryBuilder access(UserRef u, int level) {
-        access.put(u.id(), level);
+        signers.put(u.id(), SignerFacts.person(u.id(), level));
+        return this;
+    }
+
+    /** What GitLab now says about {@code u} (an account kind, a membership, an active state). */
+    HistoryBuilder signer(UserRef u, SignerFacts facts) {
+        signers.put(u.id(), facts);
+        return this;
+    }
+
+    HistoryBuilder notMember(UserRef u) {
+        signers.remove(u.id());
+        return this;
+    }
+
+    HistoryBuilder type(String workItemType) {
+        type = workItemType;
+        return this;
+    }
+
+    HistoryBuilder movedTo(long issueId) {
+        movedTo = Optional.of(issueId);
         return this;
     }
 
@@ -69,7 +96,7 @@ final class HistoryBuilder {
 
     HistoryBuilder addLabelAt(Instant when, UserRef by, String label) {
         labels.add(label);
-        labelChanges.add(new LabelChange(++nextId, when, by, label, true));
+        labelChanges.add(new LabelChange(++nextId, when, Optional.of(by), label, true));
         return this;
     }
 
@@ -79,7 +106,7 @@ final class HistoryBuilder {
 
     HistoryBuilder removeLabelAt(Instant when, UserRef by, String label) {
         labels.remove(label);
-        labelChanges.add(new LabelChange(++nextId, when, by, label, false));
+        labelChanges.add(new LabelChange(++nextId, when, Optional.of(by), label, false));
         return this;
     }
 
@@ -97,7 +124,7 @@ final class HistoryBuilder {
         }
         closed = true;
         closedAt = Optional.of(when);
-        stateChanges.add(new StateChange(++nextId, when, by, StateChange.Kind.CLOSED));
+        stateChanges.add(new StateChange(++nextId, when, Optional.of(by), StateChange.Kind.CLOSED));
         return this;
     }
 
@@ -116,7 +143,7 @@ final class HistoryBuilder {
     HistoryBuilder close(int minute, UserRef by) {
         closed = true;
         closedAt = Optional.of(at(minute));
-        stateChanges.add(new StateChange(++nextId, at(minute), by, StateChange.Kind.CLOSED));
+        stateChanges.add(new StateChange(++nextId, at(minute), Optional.of(by), StateChange.Kind.CLOSED));
         return this;
     }
 
@@ -133,17 +160,28 @@ final class HistoryBuilder {
     HistoryBuilder reopen(int minute, UserRef by) {
         closed = false;
         closedAt = Optional.empty();
-        stateChanges.add(new StateChange(++nextId, at(minute), by, StateChange.Kind.REOPENED));
+        stateChanges.add(new StateChange(++nextId, at(minute), Optional.of(by), StateChange.Kind.REOPENED));
         return this;
     }
 
     HistoryBuilder comment(int minute, UserRef by, String body) {
-        comments.add(new Comment(++nextId, at(minute), by, body, false));
+        comments.add(new Comment(++nextId, at(minute), at(minute), Optional.of(by), body, false, false));
+        return this;
+    }
+
+    /** A comment written at {@code minute} whose body was changed at {@code editedMinute}. */
+    HistoryBuilder editedComment(int minute, UserRef by, String body, int editedMinute) {
+        comments.add(new Comment(++nextId, at(minute), at(editedMinute), Optional.of(by), body, false, false));
+        return this;
+    }
+
+    HistoryBuilder internalComment(int minute, UserRef by, String body) {
+        comments.add(new Comment(++nextId, at(minute), at(minute), Optional.of(by), body, false, true));
         return this;
     }
 
     HistoryBuilder systemNote(int minute, UserRef by, String body) {
-        comments.add(new Comment(++nextId, at(minute), by, body, true));
+        comments.add(new Comment(++nextId, at(minute), at(minute), Optional.of(by), body, true, false));
         return this;
     }
 
@@ -159,8 +197,8 @@ final class HistoryBuilder {
     }
 
     TicketHistory build() {
-        return new TicketHistory(7, 42, "Re-enable nightly backup", author, assignees, closed, labels, at(0),
-                closedAt, Optional.empty(), labelChanges, stateChanges, comments, access);
+        return new TicketHistory(7, 42, "Re-enable nightly backup", type, author, assignees, closed, movedTo, labels, at(0),
+                closedAt, Optional.empty(), labelChanges, stateChanges, comments, signers);
     }
 
     static PolicySettings settings() {
@@ -169,6 +207,6 @@ final class HistoryBuilder {
 
     static PolicySettings settings(int required, boolean authorIsImplementer) {
         return new PolicySettings(REVIEW, required, AccessLevels.DEVELOPER, authorIsImplementer, Optional.empty(),
-                BOT.id(), PolicySettings.DEFAULT_CLOSE_WINDOW);
+                PolicySettings.DEFAULT_GOVERNED_TYPES, BOT.id(), PolicySettings.DEFAULT_CLOSE_WINDOW);
     }
 }
