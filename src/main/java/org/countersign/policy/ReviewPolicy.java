@@ -56,7 +56,10 @@ public final class ReviewPolicy {
         }
         Replay replay = new Replay(h, s);
         replay.run();
-        return replay.decide(watchedSince, acceptedCloses);
+        Judgement j = replay.judge(watchedSince, acceptedCloses);
+        return new Decision(h.projectId(), h.iid(), j.verdict(), j.reasons(), j.signoffs(), Actions.choose(j, s),
+                j.reviewSince(), j.close().map(ReviewPolicy::closeRef), j.close().flatMap(StateChange::by),
+                j.validSignoffs(), j.requiredSignoffs());
     }
 
     private static boolean everCarried(TicketHistory h, String label) {
@@ -261,79 +264,54 @@ public final class ReviewPolicy {
             return new Reason.SignoffAccepted(level);
         }
 
-        Decision decide(Instant watchedSince, Set<String> acceptedCloses) {
-            List<Reason> reasons = new ArrayList<>();
-            List<Action> actions = new ArrayList<>();
+        /** The verdict and its reasons; {@link Actions} then chooses what to do about them. */
+        Judgement judge(Instant watchedSince, Set<String> acceptedCloses) {
             Optional<StateChange> lastClose = h.closed()
                     ? states.stream().filter(c -> c.kind() == StateChange.Kind.CLOSED)
                             .max(Comparator.comparing(StateChange::at).thenComparingLong(StateChange::id))
                     : Optional.empty();
-
-            Verdict verdict;
-            Set<Long> counting = new HashSet<>();
-            Optional<Instant> since = Optional.empty();
-            boolean acceptedEarlier = false;
-            int valid;
+            if (h.closed() && (lastClose.isEmpty() || lastClose.get().at().isBefore(watchedSince))) {
+                return new Judgement(h, Verdict.GRANDFATHERED, List.of(new Reason.ClosedBeforeWatch(watchedSince)),
+                        finalChecks(Set.of()), Optional.empty(), lastClose, 0, s.requiredSignoffs(), List.of(), Map.of(),
+                        false, watchedSince);
+            }
             if (h.closed()) {
-                if (lastClose.isEmpty() || lastClose.get().at().isBefore(watchedSince)) {
-                    return new Decision(h.projectId(), h.iid(), Verdict.GRANDFATHERED,
-                            List.of(new Reason.ClosedBeforeWatch(watchedSince)), finalChecks(counting), List.of(),
-                            Optional.empty(), lastClose.map(ReviewPolicy::closeRef), lastClose.flatMap(StateChange::by),
-                            0, s.requiredSignoffs());
-                }
                 StateChange close = lastClose.get();
                 String ref = closeRef(close);
                 CloseSnapshot at = closes.get(close.id());
+                Set<Long> counting = new HashSet<>();
                 at.signoffs().forEach(c -> counting.add(c.noteId()));
-                valid = distinctSigners(at.signoffs());
-                since = Optional.ofNullable(at.reviewSince());
+                int valid = distinctSigners(at.signoffs());
                 List<Reason> missing = missingAtClose(at, valid);
-                if (acceptedCloses.contains(ref)) {
+                Verdict verdict;
+                List<Reason> reasons;
+                boolean acceptedEarlier = acceptedCloses.contains(ref);
+                if (acceptedEarlier) {
                     verdict = Verdict.CLOSE_ACCEPTED;
-                    acceptedEarlier = true;
-                    reasons.add(new Reason.AcceptedEarlier(ref));
+                    reasons = List.of(new Reason.AcceptedEarlier(ref));
                 } else if (missing.isEmpty()) {
                     verdict = Verdict.CLOSE_ACCEPTED;
-                    reasons.add(new Reason.ClosedAfterReview(close.by(), s.reviewLabel(), valid, s.requiredSignoffs()));
+                    reasons = List.of(new Reason.ClosedAfterReview(close.by(), s.reviewLabel(), valid, s.requiredSignoffs()));
                 } else {
                     verdict = Verdict.CLOSE_REJECTED;
-                    reasons.addAll(missing);
-                    List<String> removed = labelsRemovedBy(close);
-                    actions.add(new Action.Reopen(ref, removed));
-                    actions.add(new Action.ExplainRejectedClose(ref,
-                            Wording.closeRejected(close.by(), missing, !removed.isEmpty(), s)));
+                    reasons = missing;
                 }
-            } else {
-                period.forEach(c -> counting.add(c.noteId()));
-                valid = distinctSigners(period);
-                if (inReview) {
-                    since = Optional.of(reviewSince);
-                    verdict = valid >= s.requiredSignoffs() ? Verdict.READY_TO_CLOSE : Verdict.AWAITING_SIGNOFF;
-                    reasons.add(new Reason.InReview(s.reviewLabel(), reviewSince, valid, s.requiredSignoffs()));
-                } else {
-                    verdict = Verdict.IN_PROGRESS;
-                    reasons.add(new Reason.WorkInProgress(s.reviewLabel()));
-                }
+                return new Judgement(h, verdict, reasons, finalChecks(counting), Optional.ofNullable(at.reviewSince()),
+                        lastClose, valid, s.requiredSignoffs(), labelsRemovedBy(close), validSoFarByNote, acceptedEarlier,
+                        watchedSince);
             }
-            List<SignoffCheck> finalChecks = finalChecks(counting);
-            for (SignoffCheck c : finalChecks) {
-                if (c.at().isBefore(watchedSince)) {
-                    continue;
-                }
-                if (c.reason() instanceof Reason.SignoffEdited) {
-                    if (!acceptedEarlier) {
-                        actions.add(new Action.SignoffEdited(c.noteId(), Wording.signoffEdited(c), c.internal()));
-                    }
-                } else {
-                    String body = c.accepted()
-                            ? Wording.signoffAccepted(c, validSoFarByNote.getOrDefault(c.noteId(), 1), s.requiredSignoffs(),
-                                    s.reviewLabel())
-                            : Wording.signoffRefused(c);
-                    actions.add(new Action.AnswerSignoff(c.noteId(), c.accepted(), body, c.internal()));
-                }
+            Set<Long> counting = new HashSet<>();
+            period.forEach(c -> counting.add(c.noteId()));
+            int valid = distinctSigners(period);
+            if (inReview) {
+                return new Judgement(h, valid >= s.requiredSignoffs() ? Verdict.READY_TO_CLOSE : Verdict.AWAITING_SIGNOFF,
+                        List.of(new Reason.InReview(s.reviewLabel(), reviewSince, valid, s.requiredSignoffs())),
+                        finalChecks(counting), Optional.of(reviewSince), Optional.empty(), valid, s.requiredSignoffs(),
+                        List.of(), validSoFarByNote, false, watchedSince);
             }
-            return new Decision(h.projectId(), h.iid(), verdict, reasons, finalChecks, actions, since,
-                    lastClose.map(ReviewPolicy::closeRef), lastClose.flatMap(StateChange::by), valid, s.requiredSignoffs());
+            return new Judgement(h, Verdict.IN_PROGRESS, List.of(new Reason.WorkInProgress(s.reviewLabel())),
+                    finalChecks(counting), Optional.empty(), Optional.empty(), valid, s.requiredSignoffs(), List.of(),
+                    validSoFarByNote, false, watchedSince);
         }
 
         private List<Reason> missingAtClose(CloseSnapshot at, int valid) {

@@ -245,7 +245,8 @@ public class Workers {
         }
         Action action = json.action(a.kind(), a.payload());
         try {
-            ApplyAction.Outcome out = applyAction.apply(a.projectId(), a.iid(), action, a.attempt() > 1);
+            ApplyAction.Outcome out = applyAction.apply(a.projectId(), a.iid(), action, a.attempt() > 1,
+                    json.decidedOn(a.payload()));
             finishAction(a, out.status(), out.message());
             LOG.infof("action %s on %d#%d: %s", a.key(), a.projectId(), a.iid(), out.message());
         } catch (RuntimeException e) {

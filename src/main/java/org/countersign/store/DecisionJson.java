@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.countersign.policy.Action;
 import org.countersign.policy.Decision;
 import org.countersign.policy.Reason;
@@ -67,6 +69,21 @@ public class DecisionJson {
 
     public String action(Action a) {
         return write(actionNode(a));
+    }
+
+    /**
+     * The action as queued by a decision made on the issue version {@code decidedOn} (its
+     * {@code updated_at}): the executor compares it with GitLab's current one to know whether anything
+     * happened since.
+     */
+    public String action(Action a, Instant decidedOn) {
+        return write(actionNode(a).put("decidedOn", decidedOn.toString()));
+    }
+
+    /** The issue version the queued action was decided on, if recorded. */
+    public Optional<Instant> decidedOn(String json) {
+        JsonNode n = read(json).path("decidedOn");
+        return n.isTextual() ? Optional.of(Instant.parse(n.asText())) : Optional.empty();
     }
 
     /** Reads back an action stored by {@link #action}. */

@@ -4,6 +4,7 @@ import io.quarkus.hibernate.orm.panache.PanacheRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
+import java.time.Instant;
 import java.util.Optional;
 
 /** Latest decision per ticket. */
@@ -51,5 +52,18 @@ public class TicketRepository implements PanacheRepositoryBase<TicketEntity, Tic
         if (fresh) {
             persist(e);
         }
+    }
+
+    /**
+     * Countersign's own action moved the issue from {@code from} to {@code to} and nothing else happened
+     * in between: the stored decision still describes the issue, so reconciliation need not read it again
+     * for that change. Compare-and-set: does nothing if the ticket was decided on another version since.
+     */
+    @Transactional
+    public void ownChange(long projectId, long iid, Instant from, Instant to) {
+        getEntityManager().createNativeQuery("UPDATE ticket SET gitlab_updated_at = :to WHERE project_id = :p AND iid = :i "
+                        + "AND gitlab_updated_at = :from")
+                .setParameter("to", to).setParameter("from", from).setParameter("p", projectId).setParameter("i", iid)
+                .executeUpdate();
     }
 }

@@ -1,12 +1,14 @@
 package org.countersign.workflow;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.countersign.policy.Action;
 import org.countersign.policy.ReviewPolicy;
 import org.countersign.policy.StateChange;
 import org.countersign.policy.Wording;
+import org.countersign.store.TicketRepository;
 
 /**
  * Applies one queued action to GitLab, idempotently: it first looks at GitLab's current state and
@@ -33,36 +35,45 @@ public class ApplyAction {
     }
 
     private final GitLabPort gitlab;
+    private final TicketRepository tickets;
 
-    public ApplyAction(GitLabPort gitlab) {
+    public ApplyAction(GitLabPort gitlab, TicketRepository tickets) {
         this.gitlab = gitlab;
+        this.tickets = tickets;
     }
 
     /**
      * @param mayHaveRunBefore whether an earlier try of this action may have reached GitLab (a retry):
      *                         only then is it worth reading the notes for its marker first
+     * @param decidedOn        the issue's {@code updated_at} when the decision asking for it was made
      */
-    public Outcome apply(long projectId, long iid, Action action, boolean mayHaveRunBefore) {
+    public Outcome apply(long projectId, long iid, Action action, boolean mayHaveRunBefore, Optional<Instant> decidedOn) {
         if (action instanceof Action.Reopen r) {
-            return reopen(projectId, iid, r);
+            return reopen(projectId, iid, r, decidedOn);
         } else if (action instanceof Action.Note n) {
             return note(projectId, iid, n, mayHaveRunBefore);
         }
         throw new IllegalArgumentException("unknown action " + action);
     }
 
-    private Outcome reopen(long projectId, long iid, Action.Reopen r) {
+    private Outcome reopen(long projectId, long iid, Action.Reopen r, Optional<Instant> decidedOn) {
         GitLabPort.IssueState state = gitlab.issueState(projectId, iid);
         if (!state.closed()) {
             return Outcome.skipped("already open");
         }
-        if (!isLatestClose(projectId, iid, r.closeRef())) {
+        // Unchanged since the decision: its close is still the latest (no need to read the state events).
+        boolean unchanged = decidedOn.map(t -> t.equals(state.updatedAt())).orElse(false);
+        if (!unchanged && !isLatestClose(projectId, iid, r.closeRef())) {
             return Outcome.skipped("closed again since close " + r.closeRef() + "; that close is judged on its own");
         }
         List<String> labels = r.restoreLabels().stream().filter(l -> !state.labels().contains(l)).toList();
         GitLabPort.IssueState after = gitlab.reopen(projectId, iid, labels);
         String restored = labels.isEmpty() ? "" : " and put back " + labels;
         if (!after.closed()) {
+            if (unchanged) {
+                // nothing but this reopen changed the issue since it was decided on: no need to decide again
+                tickets.ownChange(projectId, iid, state.updatedAt(), after.updatedAt());
+            }
             return Outcome.done("reopened" + restored + " (close " + r.closeRef() + " had no valid review)");
         }
         if (!after.discussionLocked()) {

@@ -135,7 +135,8 @@ public class EvaluateTicket {
                 d.requiredSignoffs(), loaded.updatedAt(), now, readAt));
         boolean queued = false;
         for (Action a : d.actions()) {
-            if (actions.enqueue(projectId, iid, a.key(), DecisionJson.kind(a), json.action(a), auditId.orElse(null))) {
+            if (actions.enqueue(projectId, iid, a.key(), DecisionJson.kind(a), json.action(a, loaded.updatedAt()),
+                    auditId.orElse(null))) {
                 queued = true;
                 if (a instanceof Action.AnswerSignoff answer) {
                     recordSignoffOnce(d, answer, now, trigger);

@@ -14,6 +14,7 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.countersign.gitlab.sim.SimNote;
 import org.countersign.gitlab.sim.SimStateEvent;
 import org.countersign.policy.Action;
@@ -79,9 +80,9 @@ class FaultToleranceTest extends E2eSupport {
         String closeRef = key.substring("close-rejected:".length());
 
         // the worker died after GitLab applied these but before it recorded them: the retry comes again
-        assertEquals("SKIPPED", applyAction.apply(project.id(), iid, new Action.ExplainRejectedClose(closeRef, "again"), true)
+        assertEquals("SKIPPED", applyAction.apply(project.id(), iid, new Action.ExplainRejectedClose(closeRef, "again"), true, Optional.empty())
                 .status());
-        assertEquals("SKIPPED", applyAction.apply(project.id(), iid, new Action.Reopen(closeRef, List.of()), true).status());
+        assertEquals("SKIPPED", applyAction.apply(project.id(), iid, new Action.Reopen(closeRef, List.of()), true, Optional.empty()).status());
         assertEquals(1, botNotes(iid).size());
         assertTrue(Wording.hasMarker(note.body(), key));
 
@@ -91,7 +92,7 @@ class FaultToleranceTest extends E2eSupport {
         awaitBotNote(iid, b -> b.contains("Sign-off by @carol recorded"));
         sim.close(world.bob, project, iid);
         settle();
-        assertEquals("SKIPPED", applyAction.apply(project.id(), iid, new Action.Reopen(closeRef, List.of()), true).status());
+        assertEquals("SKIPPED", applyAction.apply(project.id(), iid, new Action.Reopen(closeRef, List.of()), true, Optional.empty()).status());
         assertTrue(issue(iid).isClosed());
     }
 

@@ -1,5 +1,6 @@
 package org.countersign.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,12 +10,17 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.util.List;
 import org.countersign.gitlab.sim.SimIssue;
 import org.countersign.gitlab.sim.SimNote;
+import jakarta.inject.Inject;
+import org.countersign.workflow.ReconcileProjects;
 import org.junit.jupiter.api.Test;
 
 /** The rule end to end: webhooks in, what people see in GitLab out. */
 @QuarkusTest
 @QuarkusTestResource(GitLabWorld.class)
 class GateFlowTest extends E2eSupport {
+
+    @Inject
+    ReconcileProjects reconcile;
 
     @Test
     void closeWithoutReviewIsUndone() {
@@ -119,5 +125,31 @@ class GateFlowTest extends E2eSupport {
         sim.close(world.bob, project, iid);
         settle();
         assertTrue(issue(iid).isClosed());
+    }
+
+    /**
+     * Issue 7, "faster, cheaper": one undone close costs at most 8 GitLab API calls until all is quiet
+     * (history read, one check, one PUT that reopens and restores the column, one note), reconciliation
+     * included: Countersign's own reopen does not make the next pass read the ticket again.
+     */
+    @Test
+    void anUndoneCloseCostsAtMostEightApiCalls() {
+        long iid = newTicket("Resize the backup volume");
+        settle();
+        reconcile.run();
+        sim.resetRequestCounts();
+        sim.dragToClosed(world.bob, project, iid);
+        awaitIssue(iid, i -> !i.isClosed() && i.labels().contains(GitLabWorld.DOING));
+        awaitBotNote(iid, b -> b.contains("reopened"));
+        settle();
+        await().atMost(PATIENCE).until(() -> reconcile.run().ran());
+        settle();
+        java.util.Map<String, Long> counts = new java.util.TreeMap<>(sim.requestCounts());
+        // every pass lists the project's issues and reads its hooks whatever happened: not this close's cost
+        counts.remove("GET /projects/:id/issues");
+        counts.remove("GET /projects/:id/hooks");
+        long calls = counts.values().stream().mapToLong(Long::longValue).sum();
+        assertTrue(calls <= 8, calls + " calls: " + counts);
+        assertEquals(1, counts.get("PUT /projects/:id/issues/:iid"), "reopen and label restore in one PUT: " + counts);
     }
 }
