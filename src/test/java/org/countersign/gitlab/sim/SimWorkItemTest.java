@@ -38,6 +38,7 @@ import org.junit.jupiter.api.Test;
 class SimWorkItemTest {
 
     private GitLabSimulator sim;
+    private SimClock clock;
     private TestWebhookReceiver receiver;
     private SimProject project;
     private SimUser alice;
@@ -48,7 +49,8 @@ class SimWorkItemTest {
     @BeforeEach
     void setUp() {
         sim = GitLabSimulator.start();
-        sim.setClock(new SimClock(Instant.parse("2026-11-25T09:00:00.000Z")));
+        clock = new SimClock(Instant.parse("2026-11-25T09:00:00.000Z"));
+        sim.setClock(clock);
         receiver = new TestWebhookReceiver();
         alice = sim.addUser("alice", "Alice Operator");
         bob = sim.addUser("bob", "Bob Engineer");
@@ -164,6 +166,39 @@ class SimWorkItemTest {
         NoteEvent note = assertInstanceOf(NoteEvent.class, new JacksonJson().unmarshal(Event.class, r.body()));
         assertEquals(1L, note.getIssue().getIid());
         assertTrue(note.getObjectAttributes().getNote().startsWith("/signoff"));
+    }
+
+    /**
+     * The work item hook is built by the same IssueBuilder as an issue's, so it must cover the documented Issue
+     * Hook example (doc/user/project/integrations/webhook_events.md "Work item events"); the REST entity of an
+     * incident covers the documented issue (doc/api/issues.md). Escalation fields are sent only when an
+     * incident has an escalation status, {@code assignee} no longer at all (as in SimShapeTest).
+     */
+    @Test
+    void workItemPayloadsKeepGitLabsIssueShape() throws Exception {
+        sim.createWorkItem(alice, project, "Database down", "incident", false, List.of("To do"), bob);
+        clock.advance(java.time.Duration.ofMinutes(1));
+        sim.moveToList(bob, project, 1, "To do", "To validate");
+        sim.awaitWebhooksSent();
+        JsonNode update = tree(receiver.received().get(1).body());
+        assertEquals("work_item", update.get("object_kind").asText());
+        JsonNode fixture = tree(fixture("issue-hook.json"));
+        List<String> problems = JsonShape.mismatches(fixture, update, new JsonShape.Rules(
+                java.util.Set.of("object_attributes.escalation_status", "object_attributes.escalation_policy",
+                        "assignee"),
+                java.util.Set.of("group_id", "health_status", "weight"), java.util.Set.of()));
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+
+        JsonNode rest = get("/projects/" + project.id() + "/issues/1");
+        List<String> restProblems = JsonShape.mismatches(tree(fixture("api-issue.json")), rest,
+                new JsonShape.Rules(java.util.Set.of(), java.util.Set.of("milestone", "due_date"), java.util.Set.of()));
+        assertTrue(restProblems.isEmpty(), String.join("\n", restProblems));
+    }
+
+    private static String fixture(String name) throws Exception {
+        try (java.io.InputStream in = SimWorkItemTest.class.getResourceAsStream("/gitlab-fixtures/" + name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     private JsonNode get(String path) throws Exception {
