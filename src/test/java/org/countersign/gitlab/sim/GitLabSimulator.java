@@ -72,6 +72,16 @@ public final class GitLabSimulator implements AutoCloseable {
             public NoteCreated addNote(SimUser actor, long projectId, long iid, String body, boolean internal) {
                 return applyNote(actor, projectId, iid, body, internal, false);
             }
+
+            @Override
+            public SimIssue moveIssue(SimUser actor, long projectId, long iid, long targetProjectId) {
+                return applyMove(actor, projectId, iid, targetProjectId);
+            }
+
+            @Override
+            public void deleteIssue(SimUser actor, long projectId, long iid) {
+                state.deleteIssue(projectId, iid);
+            }
         });
         server.createContext("/", api);
         executor = Executors.newCachedThreadPool(r -> {
@@ -357,6 +367,7 @@ public final class GitLabSimulator implements AutoCloseable {
 
     public void clearFaults() {
         api.clearFaults();
+        api.rateLimits().clear();
     }
 
     /** Artificial delay before every API response (null or zero = none). */
@@ -382,10 +393,188 @@ public final class GitLabSimulator implements AutoCloseable {
         api.resetCounts();
     }
 
+    // ================================================================ part A: work items, locks, moves, deletes
+
+    /**
+     * Creates a work item of {@code type} ({@code issue}, {@code incident}, {@code task}, {@code test_case},
+     * {@code requirement}, ...) as the work item UI does: REST shows {@code issue_type} and {@code type}
+     * (upcased); its Issue Hooks, and those of later UI actions on it, say {@code object_kind: work_item} unless
+     * the type is {@code issue} (see {@link SimWorkItems#objectKind}). Changes through the REST API still say
+     * {@code issue}.
+     */
+    public SimIssue createWorkItem(SimUser actor, SimProject project, String title, String type,
+            SimUser... assignees) {
+        return createWorkItem(actor, project, title, type, false, List.of(), assignees);
+    }
+
+    public SimIssue createWorkItem(SimUser actor, SimProject project, String title, String type, boolean confidential,
+            List<String> labels, SimUser... assignees) {
+        synchronized (mutationLock) {
+            IssueChange c = state.createWorkItem(actor, project.id(), title, type, confidential, labels,
+                    Arrays.stream(assignees).map(SimUser::id).toList());
+            publish(c, true);
+            return c.after();
+        }
+    }
+
+    /**
+     * "Lock discussion": {@code discussion_locked: true}, system note {@code locked this issue}, Issue Hook
+     * {@code update} with {@code changes.discussion_locked}. While locked nobody can reopen the issue (the
+     * reopen is silently ignored) and non-members cannot comment.
+     */
+    public SimIssue lockDiscussion(SimUser actor, SimProject project, long iid) {
+        return update(actor, project, iid, IssueUpdate.lock(true));
+    }
+
+    public SimIssue unlockDiscussion(SimUser actor, SimProject project, long iid) {
+        return update(actor, project, iid, IssueUpdate.lock(false));
+    }
+
+    /**
+     * "Move issue" to {@code target} (see {@link SimState#moveIssue}): returns the new issue in {@code target}.
+     * Hooks: the original's {@code close} (source project), then the copy's {@code open} (target project).
+     */
+    public SimIssue moveIssue(SimUser actor, SimProject project, long iid, SimProject target) {
+        return applyMove(actor, project.id(), iid, target.id());
+    }
+
+    /** "Delete issue": afterwards the issue and its notes and events answer 404; no webhook. */
+    public void deleteIssue(SimUser actor, SimProject project, long iid) {
+        state.deleteIssue(project.id(), iid);
+    }
+
+    /**
+     * When true, an update that changes the state and something else (e.g. {@code PUT state_event=reopen
+     * &add_labels=To validate}, or a drag into the Closed list) sends two Issue Hooks as GitLab does: first
+     * {@code close}/{@code reopen} with only the state changes ({@code Issues::CloseService}/{@code ReopenService}
+     * fire their own hook, called from {@code IssuableBaseService#update} via {@code change_state} before the
+     * other attributes are saved), then {@code update} with the rest. Default false: one hook with everything.
+     */
+    public void setSplitStateChangeHooks(boolean split) {
+        this.splitStateHooks = split;
+    }
+
+    // ================================================================ part A: permissions and tokens
+
+    /**
+     * Turns GitLab's permission checks on for the REST API (default off: any known token may do anything): see
+     * {@link SimAuthz}. A project the user cannot see answers 404, a missing permission 403
+     * {@code {"message":"403 Forbidden"}}, label/assignee/lock parameters of a user without
+     * {@code admin_issue} (Guest) are dropped silently.
+     */
+    public void setEnforceAuthorization(boolean enforce) {
+        api.authz().setEnforce(enforce);
+    }
+
+    /** {@code private} (default), {@code internal} or {@code public}; matters when authorization is enforced. */
+    public void setProjectVisibility(SimProject project, String visibility) {
+        api.authz().setVisibility(project.id(), visibility);
+    }
+
+    /** Changes (or grants) a membership's access level; one of this class's level constants. */
+    public SimMember setAccessLevel(SimProject project, SimUser user, int accessLevel) {
+        return state.addMember(project.id(), user, accessLevel, root);
+    }
+
+    /**
+     * Revokes the user's personal access token: every request with it answers 401
+     * {@code {"error":"invalid_token","error_description":"Token was revoked. You have to re-authorize from the
+     * user."}} with a {@code WWW-Authenticate} header (lib/api/api_guard.rb), unlike an unknown token's
+     * {@code {"message":"401 Unauthorized"}}.
+     */
+    public void revokeToken(SimUser user) {
+        state.revokeToken(user.token());
+    }
+
+    /**
+     * Blocks the user: {@code state: blocked} in user entities; the user's token answers 403
+     * {@code {"message":"403 Forbidden - Your account has been blocked."}}.
+     */
+    public void blockUser(SimUser user) {
+        state.setBlocked(user.id(), true);
+    }
+
+    public void unblockUser(SimUser user) {
+        state.setBlocked(user.id(), false);
+    }
+
+    // ================================================================ part A: rate limits and error bodies
+
+    /**
+     * The next {@code n} requests matching {@code method}/{@code pathTemplate} (null = any) answer 429 in the
+     * given {@link SimThrottle} style (headers computed from the simulated clock).
+     */
+    public void failNextThrottled(int n, SimThrottle style, String method, String pathTemplate) {
+        api.rateLimits().throttleNext(n, style, (m, t) -> (method == null || method.equalsIgnoreCase(m))
+                && (pathTemplate == null || pathTemplate.equals(t)));
+    }
+
+    /**
+     * A real {@code notes_create} limit ({@code POST .../notes}): per user, {@code perMinute} notes in each
+     * one-minute window of the simulated clock, then 429 {@link SimThrottle#APPLICATION} (GitLab.com: 60).
+     * 0 removes the limit.
+     */
+    public void limitNoteCreation(int perMinute) {
+        limitNoteCreation(perMinute, SimThrottle.APPLICATION);
+    }
+
+    public void limitNoteCreation(int perMinute, SimThrottle style) {
+        api.rateLimits().limitNoteCreation(perMinute, style);
+    }
+
+    /** Like {@link #failNext(int, int, String, String)} answering {@code jsonBody} (e.g. {@link #RESOURCE_LOCK}). */
+    public void failNext(int n, int status, String method, String pathTemplate, String jsonBody) {
+        com.fasterxml.jackson.databind.JsonNode body;
+        try {
+            body = SimJson.MAPPER.readTree(jsonBody);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not JSON: " + jsonBody, e);
+        }
+        api.failNext(n, status, (m, t) -> (method == null || method.equalsIgnoreCase(m))
+                && (pathTemplate == null || pathTemplate.equals(t)), body);
+    }
+
+    /**
+     * 409 body for {@code ActiveRecord::StaleObjectError} (two writers updating one issue at once, lib/api/api.rb
+     * {@code rescue_from}): {@code failNext(1, 409, "PUT", "/projects/:id/issues/:iid", RESOURCE_LOCK)}.
+     */
+    public static final String RESOURCE_LOCK = "{\"message\":\"409 Conflict: Resource lock\"}";
+    /** {@code unprocessable_entity!} (lib/api/helpers.rb) default body. */
+    public static final String UNPROCESSABLE = "{\"message\":\"422 Unprocessable Entity\"}";
+
+    private volatile boolean splitStateHooks;
+
+    private SimIssue applyMove(SimUser actor, long projectId, long iid, long targetProjectId) {
+        synchronized (mutationLock) {
+            SimState.MoveResult r = state.moveIssue(actor, projectId, iid, targetProjectId);
+            if (r.closeOfOriginal() != null) {
+                publish(r.closeOfOriginal(), false); // the API and the UI hand the service an Issue object
+            }
+            publish(r.openOfCopy(), true); // WorkItems::DataSync::BaseCreateService creates a WorkItem
+            return r.copy();
+        }
+    }
+
+    /** One hook, or GitLab's two when {@link #setSplitStateChangeHooks} is on and more than the state changed. */
+    private void publishUpdate(IssueChange c, boolean workItemClass) {
+        SimIssue b = c.before();
+        SimIssue a = c.after();
+        boolean stateChanged = b != null && b.stateId() != a.stateId();
+        boolean more = b != null && (!b.labels().equals(a.labels()) || !b.assigneeIds().equals(a.assigneeIds())
+                || b.discussionLocked() != a.discussionLocked());
+        if (!splitStateHooks || !stateChanged || !more) {
+            publish(c, workItemClass);
+            return;
+        }
+        SimIssue mid = SimWorkItems.stateOnly(b, a);
+        publish(new IssueChange(c.project(), c.actor(), b, mid, c.action(), c.at()), workItemClass);
+        publish(new IssueChange(c.project(), c.actor(), mid, a, "update", c.at()), workItemClass);
+    }
+
     // ================================================================ internals
 
     private SimIssue update(SimUser actor, SimProject project, long iid, IssueUpdate update) {
-        IssueChange c = applyUpdate(actor, project.id(), iid, update);
+        IssueChange c = applyUpdate(actor, project.id(), iid, update, true);
         return c == null ? issue(project, iid) : c.after();
     }
 
@@ -394,10 +583,15 @@ public final class GitLabSimulator implements AutoCloseable {
     }
 
     private IssueChange applyUpdate(SimUser actor, long projectId, long iid, IssueUpdate update) {
+        return applyUpdate(actor, projectId, iid, update, false);
+    }
+
+    /** {@code ui}: a UI action (runs on a WorkItem object for issues created in the work item UI). */
+    private IssueChange applyUpdate(SimUser actor, long projectId, long iid, IssueUpdate update, boolean ui) {
         synchronized (mutationLock) {
             IssueChange c = state.updateIssue(actor, projectId, iid, update);
             if (c != null) {
-                publish(c);
+                publishUpdate(c, ui && state.workItemView(projectId, iid));
             }
             return c;
         }
@@ -413,8 +607,13 @@ public final class GitLabSimulator implements AutoCloseable {
     }
 
     private void publish(IssueChange c) {
+        publish(c, false);
+    }
+
+    /** {@code workItemClass}: see {@link SimWorkItems#objectKind}; the header is Issue Hook either way. */
+    private void publish(IssueChange c, boolean workItemClass) {
         String event = c.after().confidential() ? WebhookSender.CONFIDENTIAL_ISSUE_HOOK : WebhookSender.ISSUE_HOOK;
-        webhooks.enqueue(c.project().id(), event, SimJson.toJson(json.issueHook(c)));
+        webhooks.enqueue(c.project().id(), event, SimJson.toJson(json.issueHook(c, workItemClass)));
     }
 
     private void publish(NoteCreated c) {

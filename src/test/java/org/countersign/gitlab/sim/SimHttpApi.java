@@ -53,6 +53,9 @@ final class SimHttpApi implements HttpHandler {
     private final AtomicLong total = new AtomicLong();
     private final List<FaultRule> faults = new ArrayList<>(); // guarded by itself
     private volatile Duration latency = Duration.ZERO;
+    // Part A: permissions and rate limits.
+    private final SimAuthz authz;
+    private final SimRateLimits rateLimits = new SimRateLimits();
 
     /** A parsed request: acting user, path variables, merged query/body parameters. */
     record Request(String method, String template, SimUser user, Map<String, String> vars,
@@ -97,11 +100,18 @@ final class SimHttpApi implements HttpHandler {
         int remaining;
         final int status;
         final BiPredicate<String, String> appliesTo;
+        /** Body to answer instead of the default {@code {"message":"<status> <reason>"}}; null = default. */
+        final JsonNode body;
 
         FaultRule(int remaining, int status, BiPredicate<String, String> appliesTo) {
+            this(remaining, status, appliesTo, null);
+        }
+
+        FaultRule(int remaining, int status, BiPredicate<String, String> appliesTo, JsonNode body) {
             this.remaining = remaining;
             this.status = status;
             this.appliesTo = appliesTo;
+            this.body = body;
         }
     }
 
@@ -114,6 +124,15 @@ final class SimHttpApi implements HttpHandler {
         IssueChange updateIssue(SimUser actor, long projectId, long iid, IssueUpdate update);
 
         NoteCreated addNote(SimUser actor, long projectId, long iid, String body, boolean internal);
+
+        /** Moves the issue; returns the copy in the target project. */
+        default SimIssue moveIssue(SimUser actor, long projectId, long iid, long targetProjectId) {
+            throw new UnsupportedOperationException("move");
+        }
+
+        default void deleteIssue(SimUser actor, long projectId, long iid) {
+            throw new UnsupportedOperationException("delete");
+        }
     }
 
     SimHttpApi(SimState state, SimJson json, String baseUrl, Mutations mutations) {
@@ -121,6 +140,7 @@ final class SimHttpApi implements HttpHandler {
         this.json = json;
         this.baseUrl = baseUrl;
         this.mutations = mutations;
+        this.authz = new SimAuthz(state);
         route("GET", "/user", r -> Response.ok(json.currentUser(r.user())));
         route("GET", "/projects/:id", this::getProject);
         route("GET", "/projects/:id/issues", this::listIssues);
@@ -152,6 +172,17 @@ final class SimHttpApi implements HttpHandler {
                     .filter(h -> h.id() == longVar(r, "hook_id")).findFirst()
                     .orElseThrow(() -> new NotFound("404 Not found"))));
         });
+        // Part A routes.
+        route("POST", "/projects/:id/issues/:iid/move", this::moveIssue);
+        route("DELETE", "/projects/:id/issues/:iid", this::deleteIssue);
+    }
+
+    SimAuthz authz() {
+        return authz;
+    }
+
+    SimRateLimits rateLimits() {
+        return rateLimits;
     }
 
     // ---------------------------------------------------------------- counters, faults, latency
@@ -181,6 +212,13 @@ final class SimHttpApi implements HttpHandler {
     void failNext(int n, int status, BiPredicate<String, String> appliesTo) {
         synchronized (faults) {
             faults.add(new FaultRule(n, status, appliesTo));
+        }
+    }
+
+    /** Like {@link #failNext(int, int, BiPredicate)} answering {@code body} (JSON) instead of the default message. */
+    void failNext(int n, int status, BiPredicate<String, String> appliesTo, JsonNode body) {
+        synchronized (faults) {
+            faults.add(new FaultRule(n, status, appliesTo, body));
         }
     }
 
@@ -233,6 +271,10 @@ final class SimHttpApi implements HttpHandler {
         if (fault != null) {
             return fault;
         }
+        Response throttled = rateLimits.take(method, template, state.now());
+        if (throttled != null) {
+            return throttled;
+        }
         Duration delay = latency;
         if (!delay.isZero()) {
             try {
@@ -243,9 +285,14 @@ final class SimHttpApi implements HttpHandler {
         }
         Map<String, List<String>> params = new LinkedHashMap<>();
         parseQuery(ex.getRequestURI().getRawQuery(), params);
-        Optional<SimUser> user = state.userByToken(token(ex, params));
+        String token = token(ex, params);
+        Optional<SimUser> user = state.userByToken(token);
         if (user.isEmpty()) {
             return Response.error(401, "401 Unauthorized");
+        }
+        Response refused = refuseAccess(token, user.get());
+        if (refused != null) {
+            return refused;
         }
         if (route == null) {
             return new Response(404, F.objectNode().put("error", "404 Not Found"), Map.of());
@@ -258,6 +305,10 @@ final class SimHttpApi implements HttpHandler {
             return Response.error(404, e.getMessage());
         } catch (BadRequest e) {
             return new Response(400, F.objectNode().put("error", e.getMessage()), Map.of());
+        } catch (Forbidden e) {
+            return Response.error(403, e.getMessage());
+        } catch (ApiError e) {
+            return e.response;
         }
     }
 
@@ -278,6 +329,9 @@ final class SimHttpApi implements HttpHandler {
                         h.put("RateLimit-Remaining", "0");
                         h.put("RateLimit-Reset", String.valueOf(Instant.now().getEpochSecond() + 1));
                         return new Response(429, null, h);
+                    }
+                    if (f.body != null) {
+                        return new Response(f.status, f.body, Map.of());
                     }
                     return Response.error(f.status, f.status + " " + reason(f.status));
                 }
@@ -343,6 +397,7 @@ final class SimHttpApi implements HttpHandler {
     private Response listIssues(Request r) {
         SimProject p = project(r);
         List<SimIssue> issues = new ArrayList<>(state.issues(p.id()));
+        filterIssuesPartA(r, p, issues);
         String st = Optional.ofNullable(r.param("state")).orElse("all");
         if (!st.equals("all")) {
             issues.removeIf(i -> !i.state().equals(st));
@@ -399,8 +454,14 @@ final class SimHttpApi implements HttpHandler {
         }
         List<Long> assigneeIds = assignees == null ? null
                 : assignees.stream().filter(s -> !s.equals("0")).map(Long::parseLong).toList();
+        Boolean locked = booleanParam(r, "discussion_locked");
+        requireUpdate(r, p, issue);
         IssueUpdate update = new IssueUpdate(r.list("add_labels"), r.list("remove_labels"), r.list("labels"),
-                stateEvent, assigneeIds, false);
+                stateEvent, assigneeIds, false, locked);
+        if (!authz.canAdminIssue(r.user(), p.id())) {
+            // IssuableBaseService#filter_params: without set_issue_metadata these are dropped silently.
+            update = new IssueUpdate(null, null, null, stateEvent, null, false, null);
+        }
         mutations.updateIssue(r.user(), p.id(), issue.iid(), update);
         return Response.ok(json.issue(p, state.issue(p.id(), issue.iid()).orElseThrow()));
     }
@@ -420,8 +481,16 @@ final class SimHttpApi implements HttpHandler {
     }
 
     private Response createNote(Request r) {
+        // lib/api/notes.rb: check_rate_limit! :notes_create runs first, before the noteable is looked up.
+        Response limited = rateLimits.checkNoteCreation(r.user(), state.now());
+        if (limited != null) {
+            return limited;
+        }
         SimProject p = project(r);
         SimIssue issue = issue(r);
+        if (!authz.canCreateNote(r.user(), p.id(), issue)) {
+            throw new Forbidden("403 Forbidden");
+        }
         String body = r.param("body");
         if (body == null || body.isBlank()) {
             throw new BadRequest("body is missing");
@@ -430,6 +499,101 @@ final class SimHttpApi implements HttpHandler {
                 .orElse(Optional.ofNullable(r.param("confidential")).orElse("false")));
         NoteCreated created = mutations.addNote(r.user(), p.id(), issue.iid(), body, internal);
         return new Response(201, json.note(created.note()), Map.of());
+    }
+
+    // ---------------------------------------------------------------- part A: permissions, work items, move, delete
+
+    /**
+     * Authentication failures GitLab reports for a known token (lib/api/api_guard.rb, lib/api/helpers.rb): a
+     * revoked token answers 401 with rack-oauth2's body and {@code WWW-Authenticate}; a blocked user's token
+     * answers 403 {@code 403 Forbidden - Your account has been blocked.} ({@code find_current_user!} ->
+     * {@code forbidden!(api_access_denied_message(user))}, {@code Gitlab::Auth::UserAccessDeniedReason}).
+     */
+    private Response refuseAccess(String token, SimUser user) {
+        if (state.tokenRevoked(token)) {
+            String description = "Token was revoked. You have to re-authorize from the user.";
+            return new Response(401, F.objectNode().put("error", "invalid_token").put("error_description", description),
+                    Map.of("WWW-Authenticate", "Bearer realm=\"\", error=\"invalid_token\", error_description=\""
+                            + description + "\""));
+        }
+        if (state.blocked(user.id())) {
+            return Response.error(403, "403 Forbidden - Your account has been blocked.");
+        }
+        return null;
+    }
+
+    /**
+     * {@code issue_type} filter (lib/api/issues.rb: one of the project base types, else 400; absent = every type,
+     * tasks included since GitLab MR 126398; {@code Issues::IssueTypesFilter}) and, when permissions are
+     * enforced, {@code Ability.issues_readable_by_user} (confidential issues the user cannot read are left out).
+     */
+    private void filterIssuesPartA(Request r, SimProject p, List<SimIssue> issues) {
+        String type = r.param("issue_type");
+        if (type != null) {
+            if (!SimWorkItems.PROJECT_TYPES.contains(type)) {
+                throw new BadRequest("issue_type does not have a valid value");
+            }
+            issues.removeIf(i -> !i.issueType().equals(type));
+        }
+        issues.removeIf(i -> !authz.canReadIssue(r.user(), p.id(), i));
+    }
+
+    private static Boolean booleanParam(Request r, String name) {
+        String v = r.param(name);
+        if (v == null) {
+            return null;
+        }
+        if (v.equalsIgnoreCase("true") || v.equals("1")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false") || v.equals("0")) {
+            return false;
+        }
+        throw new BadRequest(name + " is invalid");
+    }
+
+    /** {@code authorize! :update_issue, issue}: 403 {@code {"message":"403 Forbidden"}}. */
+    private void requireUpdate(Request r, SimProject p, SimIssue issue) {
+        if (!authz.canUpdateIssue(r.user(), p.id(), issue)) {
+            throw new Forbidden("403 Forbidden");
+        }
+    }
+
+    /**
+     * {@code POST /projects/:id/issues/:iid/move} ({@code to_project_id}): 201 with the new issue. Errors as
+     * lib/api/issues.rb renders them: unknown target 404 {@code 404 Project Not Found}; a service error 400
+     * {@code {"message": "<WorkItems::DataSync::MoveService message>"}}.
+     */
+    private Response moveIssue(Request r) {
+        SimProject p = project(r);
+        SimIssue issue = issue(r);
+        String to = r.param("to_project_id");
+        if (to == null) {
+            throw new BadRequest("to_project_id is missing");
+        }
+        if (!to.chars().allMatch(Character::isDigit) || to.isEmpty()) {
+            throw new BadRequest("to_project_id is invalid");
+        }
+        SimProject target = state.findProject(to).orElseThrow(() -> new NotFound("404 Project Not Found"));
+        if (target.id() == p.id()) {
+            return Response.error(400, "Cannot move work item to same project or group it originates from.");
+        }
+        if (!authz.canMove(r.user(), p.id(), target.id())) {
+            return Response.error(400, "Cannot move work item due to insufficient permissions.");
+        }
+        SimIssue copy = mutations.moveIssue(r.user(), p.id(), issue.iid(), target.id());
+        return new Response(201, json.issue(target, copy), Map.of());
+    }
+
+    /** {@code DELETE /projects/:id/issues/:iid}: 204; 403 without {@code destroy_issue}. */
+    private Response deleteIssue(Request r) {
+        SimProject p = project(r);
+        SimIssue issue = issue(r);
+        if (!authz.canDestroyIssue(r.user(), p.id())) {
+            throw new Forbidden("403 Forbidden");
+        }
+        mutations.deleteIssue(r.user(), p.id(), issue.iid());
+        return new Response(204, null, Map.of());
     }
 
     // ---------------------------------------------------------------- helpers
@@ -442,16 +606,25 @@ final class SimHttpApi implements HttpHandler {
     }
 
     private SimProject project(Request r) {
-        return state.findProject(r.vars().get("id")).orElseThrow(() -> new NotFound("404 Project Not Found"));
+        SimProject p = state.findProject(r.vars().get("id")).orElseThrow(() -> new NotFound("404 Project Not Found"));
+        if (!authz.canReadProject(r.user(), p.id())) {
+            throw new NotFound("404 Project Not Found");
+        }
+        return p;
     }
 
     private SimIssue issue(Request r) {
         SimProject p = project(r);
+        SimIssue issue;
         try {
-            return state.issue(p.id(), longVar(r, "iid")).orElseThrow(() -> new NotFound("404 Not found"));
+            issue = state.issue(p.id(), longVar(r, "iid")).orElseThrow(() -> new NotFound("404 Not found"));
         } catch (NumberFormatException e) {
             throw new NotFound("404 Not found");
         }
+        if (!authz.canReadIssue(r.user(), p.id(), issue)) {
+            throw new NotFound("404 Not found");
+        }
+        return issue;
     }
 
     private SimBoard board(Request r) {
@@ -565,6 +738,10 @@ final class SimHttpApi implements HttpHandler {
 
     private static void write(HttpExchange ex, Response response) throws IOException {
         response.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
+        if (response.status() == 204) {
+            ex.sendResponseHeaders(204, -1);
+            return;
+        }
         byte[] bytes;
         if (response.body() != null) {
             ex.getResponseHeaders().set("Content-Type", "application/json");
@@ -583,6 +760,23 @@ final class SimHttpApi implements HttpHandler {
     static final class NotFound extends RuntimeException {
         NotFound(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** Thrown by handlers for a 403 {@code {"message": ...}}. */
+    static final class Forbidden extends RuntimeException {
+        Forbidden(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Thrown by handlers to answer a ready-made response. */
+    static final class ApiError extends RuntimeException {
+        final transient Response response;
+
+        ApiError(Response response) {
+            super(String.valueOf(response.status()), null, false, false);
+            this.response = response;
         }
     }
 

@@ -62,7 +62,7 @@ final class SimJson {
         n.put("id", u.id());
         n.put("username", u.username());
         n.put("name", u.name());
-        n.put("state", "active");
+        n.put("state", state.userState(u.id()));
         n.put("locked", false);
         n.put("avatar_url", avatarUrl(u));
         n.put("web_url", baseUrl + "/" + u.username());
@@ -154,7 +154,7 @@ final class SimJson {
         ArrayNode assignees = n.putArray("assignees");
         i.assigneeIds().forEach(id -> assignees.add(userBasic(user(id))));
         n.set("author", userBasic(user(i.authorId())));
-        n.put("type", "ISSUE");
+        n.put("type", i.apiType());
         n.set("assignee", i.assigneeIds().isEmpty() ? F.nullNode() : userBasic(user(i.assigneeIds().get(0))));
         n.put("user_notes_count", i.userNotesCount());
         n.put("merge_requests_count", 0);
@@ -162,8 +162,8 @@ final class SimJson {
         n.put("downvotes", 0);
         n.putNull("due_date");
         n.put("confidential", i.confidential());
-        n.put("discussion_locked", false);
-        n.put("issue_type", "issue");
+        n.put("discussion_locked", i.discussionLocked());
+        n.put("issue_type", i.issueType());
         n.put("web_url", issueUrl(p, i));
         ObjectNode ts = n.putObject("time_stats");
         ts.put("time_estimate", 0);
@@ -187,7 +187,11 @@ final class SimJson {
         refs.put("full", p.pathWithNamespace() + "#" + i.iid());
         n.put("severity", "UNKNOWN");
         n.put("subscribed", false);
-        n.putNull("moved_to_id");
+        if (i.movedToId() == null) {
+            n.putNull("moved_to_id");
+        } else {
+            n.put("moved_to_id", i.movedToId());
+        }
         n.putNull("service_desk_reply_to");
         return n;
     }
@@ -339,10 +343,18 @@ final class SimJson {
      * each {@code {previous,current}}; {@code assignees} only when the issue has any (as GitLab does).
      */
     ObjectNode issueHook(IssueChange c) {
+        return issueHook(c, false);
+    }
+
+    /**
+     * Issue Hook body; {@code workItemClass}: the change ran on a {@code WorkItem} object (work item UI), which
+     * makes non-issue types say {@code object_kind: work_item} (see {@link SimWorkItems#objectKind}).
+     */
+    ObjectNode issueHook(IssueChange c, boolean workItemClass) {
         SimIssue i = c.after();
         ObjectNode n = F.objectNode();
-        n.put("object_kind", "issue");
-        n.put("event_type", i.confidential() ? "confidential_issue" : "issue");
+        n.put("object_kind", SimWorkItems.objectKind(i, workItemClass));
+        n.put("event_type", SimWorkItems.eventType(i, workItemClass));
         n.set("user", hookUser(c.actor()));
         n.set("project", hookProject(c.project()));
         ObjectNode attrs = issueHookAttributes(c.project(), i, HOOK_ISO_TIME);
@@ -426,9 +438,13 @@ final class SimJson {
         a.putNull("milestone_id");
         a.put("state_id", i.stateId());
         a.put("confidential", i.confidential());
-        a.put("discussion_locked", false);
+        a.put("discussion_locked", i.discussionLocked());
         a.putNull("due_date");
-        a.putNull("moved_to_id");
+        if (i.movedToId() == null) {
+            a.putNull("moved_to_id");
+        } else {
+            a.put("moved_to_id", i.movedToId());
+        }
         a.putNull("duplicated_to_id");
         a.put("time_estimate", 0);
         a.put("total_time_spent", 0);
@@ -438,7 +454,7 @@ final class SimJson {
         a.putNull("human_time_change");
         a.putNull("weight");
         a.putNull("health_status");
-        a.put("type", "Issue");
+        a.put("type", i.workItemTypeName());
         a.put("iid", i.iid());
         a.put("url", issueUrl(p, i));
         a.put("state", i.state());
@@ -496,6 +512,10 @@ final class SimJson {
         }
         if (!b.assigneeIds().equals(a.assigneeIds())) {
             change(ch, "assignees", hookUsers(b.assigneeIds()), hookUsers(a.assigneeIds()));
+        }
+        if (b.discussionLocked() != a.discussionLocked()) {
+            // discussion_locked is in IssueBuilder.safe_hook_attributes.
+            change(ch, "discussion_locked", F.booleanNode(b.discussionLocked()), F.booleanNode(a.discussionLocked()));
         }
         return ch;
     }

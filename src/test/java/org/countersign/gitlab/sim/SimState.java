@@ -68,12 +68,18 @@ final class SimState {
         final List<SimNote> notes = new ArrayList<>();
         final List<SimLabelEvent> labelEvents = new ArrayList<>();
         final List<SimStateEvent> stateEvents = new ArrayList<>();
+        // Work item type, discussion lock, move (part A).
+        String issueType = "issue";
+        boolean discussionLocked;
+        Long movedToId;
+        /** Created in the work item UI: later UI actions on it run on a {@code WorkItem} object. */
+        boolean workItemView;
 
         SimIssue snapshot() {
             int userNotes = (int) notes.stream().filter(n -> !n.system()).count();
             return new SimIssue(id, iid, projectId, title, description, authorId, assigneeIds,
                     closed ? "closed" : "opened", labels, createdAt, updatedAt, updatedById, closedAt, closedById,
-                    confidential, userNotes);
+                    confidential, userNotes, issueType, discussionLocked, movedToId);
         }
     }
 
@@ -288,14 +294,18 @@ final class SimState {
         String stateEvent = null;
         if ("close".equals(update.stateEvent()) && !i.closed) {
             stateEvent = "closed";
-        } else if ("reopen".equals(update.stateEvent()) && i.closed) {
+        } else if ("reopen".equals(update.stateEvent()) && i.closed && !i.discussionLocked) {
+            // app/policies/issue_policy.rb `rule { locked }.policy { prevent :reopen_issue }` (everyone, admins
+            // too): Issues::ReopenService returns the issue unchanged. The lock is the one before this update:
+            // IssuableBaseService#update runs change_state before it assigns discussion_locked.
             stateEvent = "reopened";
         }
+        boolean lockChanged = update.discussionLocked() != null && update.discussionLocked() != i.discussionLocked;
         List<Long> assignees = update.assigneeIds() == null ? i.assigneeIds
                 : new ArrayList<>(new LinkedHashSet<>(update.assigneeIds()));
         boolean assigneesChanged = !assignees.equals(i.assigneeIds);
 
-        if (added.isEmpty() && removed.isEmpty() && stateEvent == null && !assigneesChanged) {
+        if (added.isEmpty() && removed.isEmpty() && stateEvent == null && !assigneesChanged && !lockChanged) {
             return null;
         }
         // Same order as GitLab's ResourceEvents::ChangeLabelsService: additions, then removals.
@@ -317,6 +327,9 @@ final class SimState {
         }
         if (stateEvent != null) {
             i.stateEvents.add(new SimStateEvent(stateEventSeq++, i.id, actor, now, stateEvent));
+        }
+        if (lockChanged) {
+            applyLock(i, actor, update.discussionLocked(), now);
         }
         i.updatedAt = now;
         i.updatedById = actor.id();
@@ -431,6 +444,162 @@ final class SimState {
     /** Re-enables a hook (GitLab's "enable!": clears failures and {@code disabled_until}). */
     synchronized SimWebhook enableHook(long hookId) {
         return recordHookResult(hookId, true);
+    }
+
+    // ---------------------------------------------------------------- part A: work items, locks, moves, deletes
+
+    /** Like {@link #createIssue} for a work item of {@code type} created in the work item UI. */
+    synchronized IssueChange createWorkItem(SimUser actor, long projectId, String title, String type,
+            boolean confidential, List<String> labels, List<Long> assigneeIds) {
+        String baseType = SimWorkItems.requireType(type);
+        IssueChange c = createIssue(actor, projectId, title, "", confidential, labels, assigneeIds);
+        IssueData i = issueData(data(projectId), c.after().iid());
+        i.issueType = baseType;
+        i.workItemView = true;
+        return new IssueChange(c.project(), actor, null, i.snapshot(), "open", c.at());
+    }
+
+    /** Whether UI actions on this issue run on a {@code WorkItem} object (see {@link SimWorkItems#objectKind}). */
+    synchronized boolean workItemView(long projectId, long iid) {
+        return issueData(data(projectId), iid).workItemView;
+    }
+
+    /** {@code Issuable::CommonSystemNotesService} -> {@code SystemNotes::IssuablesService#discussion_lock}. */
+    private void applyLock(IssueData i, SimUser actor, boolean locked, Instant now) {
+        i.discussionLocked = locked;
+        i.notes.add(new SimNote(noteSeq++, i.projectId, i.id, i.iid, (locked ? "locked" : "unlocked") + " this issue",
+                actor, now, now, true, false));
+    }
+
+    /** What a move did: the original's {@code close} (null if it was closed already) and the copy's {@code open}. */
+    record MoveResult(IssueChange closeOfOriginal, IssueChange openOfCopy, SimIssue original, SimIssue copy) {
+    }
+
+    /**
+     * {@code POST /projects/:id/issues/:iid/move} as {@code WorkItems::DataSync::MoveService} does it (the REST API
+     * uses it, lib/api/issues.rb): a new issue in the target project with its own id and iid, created_at and
+     * state copied ({@code Handlers::CopyDataHandler}), labels kept only where the target project has a label of
+     * the same title ({@code Widgets::Labels}, which also records add/remove label events by the mover), resource
+     * label/state events and notes copied with their original authors and times
+     * ({@code Gitlab::Issuable::Clone::CopyResourceEventsService}, {@code Handlers::Notes::CopyService}), a
+     * "moved from" system note; the original gets {@code moved_to_id}, a "moved to" system note and is closed by
+     * the mover through {@code Issues::CloseService} (state event {@code closed}, "closed" system note, Issue Hook
+     * {@code close}). Assumption: the copy's {@code updated_at} is the move time (its system note touches it).
+     *
+     * @throws IllegalArgumentException for a move into the same project (GitLab: 400)
+     */
+    synchronized MoveResult moveIssue(SimUser actor, long projectId, long iid, long targetProjectId) {
+        ProjectData from = data(projectId);
+        ProjectData to = data(targetProjectId);
+        if (from == to) {
+            throw new IllegalArgumentException("Cannot move work item to same project or group it originates from.");
+        }
+        IssueData old = issueData(from, iid);
+        Instant now = now();
+        IssueData n = new IssueData();
+        n.id = issueSeq++;
+        n.iid = to.nextIid++;
+        n.projectId = targetProjectId;
+        n.authorId = old.authorId;
+        n.title = old.title;
+        n.description = old.description;
+        n.confidential = old.confidential;
+        n.assigneeIds = new ArrayList<>(old.assigneeIds);
+        n.issueType = old.issueType;
+        n.workItemView = old.workItemView;
+        n.createdAt = old.createdAt;
+        n.updatedAt = now;
+        n.updatedById = old.updatedById;
+        n.closed = old.closed;
+        n.closedAt = old.closedAt;
+        n.closedById = old.closedById;
+        old.labelEvents.forEach(e -> n.labelEvents.add(
+                new SimLabelEvent(labelEventSeq++, n.id, e.user(), e.createdAt(), e.label(), e.action())));
+        old.stateEvents.forEach(e -> n.stateEvents.add(
+                new SimStateEvent(stateEventSeq++, n.id, e.user(), e.createdAt(), e.state())));
+        old.notes.forEach(note -> n.notes.add(new SimNote(noteSeq++, targetProjectId, n.id, n.iid, note.body(),
+                note.author(), note.createdAt(), note.updatedAt(), note.system(), note.internal())));
+        List<SimLabel> kept = new ArrayList<>();
+        old.labels.forEach(l -> {
+            SimLabel same = to.labels.get(l.name());
+            if (same != null) {
+                kept.add(same);
+            }
+        });
+        kept.sort(Comparator.comparing(SimLabel::name));
+        n.labels = kept;
+        kept.forEach(l -> n.labelEvents.add(new SimLabelEvent(labelEventSeq++, n.id, actor, now, l, "add")));
+        old.labels.forEach(l -> n.labelEvents.add(new SimLabelEvent(labelEventSeq++, n.id, actor, now, l, "remove")));
+        n.notes.add(new SimNote(noteSeq++, targetProjectId, n.id, n.iid, "moved from " + reference(from, old, to),
+                actor, now, now, true, false));
+        to.issues.put(n.iid, n);
+
+        old.movedToId = n.id;
+        old.updatedAt = now;
+        old.notes.add(new SimNote(noteSeq++, projectId, old.id, old.iid, "moved to " + reference(to, n, from), actor,
+                now, now, true, false));
+        IssueChange close = null;
+        if (!old.closed) {
+            SimIssue beforeClose = old.snapshot();
+            old.closed = true;
+            old.closedAt = now;
+            old.closedById = actor.id();
+            old.updatedById = actor.id();
+            old.stateEvents.add(new SimStateEvent(stateEventSeq++, old.id, actor, now, "closed"));
+            old.notes.add(new SimNote(noteSeq++, projectId, old.id, old.iid, "closed", actor, now, now, true, false));
+            close = new IssueChange(from.project, actor, beforeClose, old.snapshot(), "close", now);
+        }
+        SimIssue copy = n.snapshot();
+        return new MoveResult(close, new IssueChange(to.project, actor, null, copy, "open", now), old.snapshot(),
+                copy);
+    }
+
+    /** {@code Issuable#to_reference(from)}: {@code path#iid} within a namespace, the full path across namespaces. */
+    private static String reference(ProjectData of, IssueData issue, ProjectData from) {
+        String path = of.project.namespacePath().equals(from.project.namespacePath()) ? of.project.path()
+                : of.project.pathWithNamespace();
+        return path + "#" + issue.iid;
+    }
+
+    /**
+     * {@code DELETE /projects/:id/issues/:iid} ({@code Issues::DestroyService}): the issue, its notes and resource
+     * events are gone (404 afterwards); its iid is not reused; no webhook is sent.
+     */
+    synchronized SimIssue deleteIssue(long projectId, long iid) {
+        ProjectData d = data(projectId);
+        IssueData i = issueData(d, iid);
+        d.issues.remove(iid);
+        return i.snapshot();
+    }
+
+    // ---------------------------------------------------------------- part A: tokens and blocked users
+
+    private final Set<String> revokedTokens = new java.util.HashSet<>();
+    private final Set<Long> blockedUsers = new java.util.HashSet<>();
+
+    synchronized void revokeToken(String token) {
+        revokedTokens.add(token);
+    }
+
+    synchronized boolean tokenRevoked(String token) {
+        return token != null && revokedTokens.contains(token);
+    }
+
+    synchronized void setBlocked(long userId, boolean blocked) {
+        if (blocked) {
+            blockedUsers.add(userId);
+        } else {
+            blockedUsers.remove(userId);
+        }
+    }
+
+    synchronized boolean blocked(long userId) {
+        return blockedUsers.contains(userId);
+    }
+
+    /** The user's {@code state} in API entities: {@code active} or {@code blocked}. */
+    synchronized String userState(long userId) {
+        return blockedUsers.contains(userId) ? "blocked" : "active";
     }
 
     // ---------------------------------------------------------------- internals
