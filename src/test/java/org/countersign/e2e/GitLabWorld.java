@@ -37,6 +37,8 @@ public class GitLabWorld implements QuarkusTestResourceLifecycleManager {
     /** Not a member of the project. */
     public SimUser oscar;
     public SimProject project;
+    /** Another project, not watched by Countersign (tickets moved there leave the board). */
+    public SimProject archive;
     public SimWebhook hook;
 
     public static GitLabWorld current() {
@@ -48,6 +50,10 @@ public class GitLabWorld implements QuarkusTestResourceLifecycleManager {
         prepareDatabase();
         sim = newSimulator();
         sim.setClock(clock);
+        // As GitLab does: roles are checked (project_policy.rb), and a change of state with other changes
+        // in one update fires two hooks (the state service's, then the update's).
+        sim.setEnforceAuthorization(true);
+        sim.setSplitStateChangeHooks(true);
         bot = sim.addUser("countersign-bot", "Countersign");
         alice = sim.addUser("alice", "Alice Author");
         bob = sim.addUser("bob", "Bob Builder");
@@ -63,6 +69,9 @@ public class GitLabWorld implements QuarkusTestResourceLifecycleManager {
         sim.addMember(project, dave, GitLabSimulator.MAINTAINER);
         sim.addMember(project, rita, GitLabSimulator.REPORTER);
         sim.createBoard(project, "Interventions", DOING, REVIEW);
+        archive = sim.createProject("infra/archive");
+        sim.addMember(archive, bob, GitLabSimulator.DEVELOPER);
+        sim.addMember(archive, bot, GitLabSimulator.DEVELOPER);
         // Until the service is up, deliveries go nowhere (and would only make the hook look failing).
         hook = sim.addWebhook(project, "http://127.0.0.1:9/unset", SECRET);
         current = this;
