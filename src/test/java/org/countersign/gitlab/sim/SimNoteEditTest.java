@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Set;
 import org.gitlab4j.api.GitLabApi;
 import org.gitlab4j.api.GitLabApiException;
 import org.gitlab4j.api.models.AwardEmoji;
@@ -254,6 +255,38 @@ class SimNoteEditTest {
         assertEquals(400, r.statusCode());
         assertEquals("400 Bad request - Note {:base=>[\"Maximum number of comments exceeded\"]}",
                 SimTestHttp.json(r).get("message").asText());
+    }
+
+    // The update payload is the create payload (DataBuilder::Note) with action "update": documented shapes hold.
+    @Test
+    void editedNotesAndUpdateHooksKeepTheDocumentedShapesInternalOnesGoToConfidentialHooks() throws Exception {
+        sim.addLabels(alice, project, 1, "To validate"); // the fixture's issue has labels
+        long plain = sim.comment(alice, project, 1, "plain").id();
+        long internal = sim.internalComment(alice, project, 1, "internal").id();
+        clock.advance(Duration.ofMinutes(2));
+        sim.editNote(alice, project, 1, plain, "plain, edited");
+        sim.editNote(bob, project, 1, internal, "internal, edited");
+        sim.awaitWebhooksSent();
+        List<TestWebhookReceiver.Received> got = receiver.received();
+        assertEquals(List.of("Issue Hook", "Issue Hook", "Note Hook", "Confidential Note Hook", "Note Hook",
+                "Confidential Note Hook"), got.stream().map(r -> r.header("X-Gitlab-Event")).toList());
+        JsonNode plainHook = tree(got.get(4).body());
+        JsonNode internalHook = tree(got.get(5).body());
+        JsonShape.Rules hookRules = new JsonShape.Rules(Set.of(), Set.of("group_id", "health_status", "weight"),
+                Set.of());
+        assertEquals(List.of(), JsonShape.mismatches(fixture("note-hook-issue.json"), plainHook, hookRules));
+        assertEquals(List.of(), JsonShape.mismatches(fixture("note-hook-issue.json"), internalHook, hookRules));
+        assertEquals("confidential_note", internalHook.get("event_type").asText());
+        assertEquals("update", internalHook.at("/object_attributes/action").asText());
+        assertTrue(internalHook.at("/object_attributes/internal").asBoolean());
+        JsonNode notes = SimTestHttp.json(http.get(bob, "/projects/" + project.id() + "/issues/1/notes"));
+        assertEquals(List.of(), JsonShape.mismatches(fixture("api-notes.json"), notes, JsonShape.Rules.strict()));
+    }
+
+    private static JsonNode fixture(String name) throws Exception {
+        try (java.io.InputStream in = SimNoteEditTest.class.getResourceAsStream("/gitlab-fixtures/" + name)) {
+            return SimJson.MAPPER.readTree(in);
+        }
     }
 
     private static JsonNode tree(String body) throws Exception {
