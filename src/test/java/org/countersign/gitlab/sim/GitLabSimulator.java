@@ -83,6 +83,7 @@ public final class GitLabSimulator implements AutoCloseable {
                 state.deleteIssue(projectId, iid);
             }
         });
+        api.setNoteMutations(new PartBMutations());
         server.createContext("/", api);
         executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "gitlab-sim-http");
@@ -569,6 +570,211 @@ public final class GitLabSimulator implements AutoCloseable {
         SimIssue mid = SimWorkItems.stateOnly(b, a);
         publish(new IssueChange(c.project(), c.actor(), b, mid, c.action(), c.at()), workItemClass);
         publish(new IssueChange(c.project(), c.actor(), mid, a, "update", c.at()), workItemClass);
+    }
+
+    // ================================================================ part B: notes, reactions, bots, labels
+    //
+    // What GitLab does (gitlabhq/gitlabhq, read for this simulator):
+    // - Who may edit/delete a comment (admin_note): its author, Maintainers/Owners (ProjectPolicy), admins; nobody
+    //   for system notes (NotePolicy ~editable); internal notes need read_internal_note (Planner/Reporter+).
+    // - An edit (Notes::UpdateService) changes the note's updated_at (not created_at) and updated_by_id; the REST
+    //   entity (lib/api/entities/note.rb) shows neither last_edited_at nor who edited. The Note Hook has
+    //   action "update" and, surprisingly, user = the note's author (DataBuilder::Note.build(note, note.author,
+    //   :update)); the editor is only object_attributes.updated_by_id.
+    // - What moves a note's updated_at: editing its body; an emoji reaction added or removed (AwardEmoji
+    //   after_save/after_destroy -> Note#bump_updated_at, unthrottled); resolving/unresolving a thread note
+    //   (ResolvableNote#resolve! saves; only DiscussionNote/DiffNote, not plain comments). Not: internal toggling
+    //   (forbidden on existing notes), replies, label or state changes. Note's own ThrottledTouch only matters for
+    //   Note#touch, which no association of an issue comment triggers.
+    // - What moves the issue's updated_at: any note save (after_save :touch_noteable -> Issue#touch, throttled to
+    //   once a minute by ThrottledTouch); not a note deletion, not a reaction on a note.
+    // - POST notes created_at is honoured for Owners/admins only (set_note_created_at), updated_at = created_at.
+
+    /**
+     * Edits a comment's body as {@code actor} (UI or API edit): Note Hook / Confidential Note Hook with
+     * {@code action: update} when the body changed.
+     *
+     * @throws SimForbiddenException if {@code actor} may not {@code admin_note} it (see class notes above)
+     */
+    public SimNote editNote(SimUser actor, SimProject project, long iid, long noteId, String body) {
+        return applyEdit(actor, project.id(), iid, noteId, body).after();
+    }
+
+    /** Deletes a note (no webhook; the issue's {@code updated_at} does not move). */
+    public SimNote deleteNote(SimUser actor, SimProject project, long iid, long noteId) {
+        synchronized (mutationLock) {
+            return state.deleteNote(actor, project.id(), iid, noteId);
+        }
+    }
+
+    /** Current state of a note. */
+    public SimNote note(SimProject project, long iid, long noteId) {
+        return state.note(project.id(), iid, noteId).orElseThrow(() -> new java.util.NoSuchElementException(
+                "no note " + noteId));
+    }
+
+    /** Who last changed the note's body ({@code updated_by_id}), null if never edited; the REST API hides it. */
+    public SimUser noteEditor(SimNote note) {
+        return state.noteUpdatedBy(note.id());
+    }
+
+    /** Adds an emoji reaction to a note: bumps the note's {@code updated_at} (not the issue's); no webhook. */
+    public SimAward awardEmoji(SimUser actor, SimProject project, long iid, long noteId, String name) {
+        return state.awardNoteEmoji(actor, project.id(), iid, noteId, name);
+    }
+
+    /** Removes a reaction (its author or an admin only): bumps the note's {@code updated_at} again. */
+    public SimAward removeEmoji(SimUser actor, SimProject project, long iid, long noteId, long awardId) {
+        return state.removeNoteEmoji(actor, project.id(), iid, noteId, awardId);
+    }
+
+    public List<SimAward> awards(SimNote note) {
+        return state.noteAwards(note.id());
+    }
+
+    /**
+     * A project access token's bot user (ResourceAccessTokens::CreateService): username
+     * {@code project_<project id>_bot_<32 hex>}, name {@code "<Project name> bot"}, e-mail
+     * {@code <username>@noreply.<host>}, {@code bot: true}, a member of the project with {@code accessLevel}
+     * (GitLab's default is Maintainer), able to use the API with {@link SimUser#token()}.
+     */
+    public SimUser addProjectBot(SimProject project, int accessLevel) {
+        return addProjectBot(project, humanize(project.name()) + " bot", accessLevel);
+    }
+
+    /** Like {@link #addProjectBot(SimProject, int)} with the token's name as the bot's name. */
+    public SimUser addProjectBot(SimProject project, String name, int accessLevel) {
+        return addAccessTokenBot(project, "project_" + project.id(), name, accessLevel);
+    }
+
+    /**
+     * A group access token's bot ({@code user_type} also {@code project_bot}): username
+     * {@code group_<group id>_bot_<32 hex>}. The simulator has no groups: the group is the project's namespace
+     * (id as rendered in the project JSON) and the bot gets the level as an (inherited) member of the project.
+     */
+    public SimUser addGroupBot(SimProject project, int accessLevel) {
+        return addAccessTokenBot(project, "group_" + namespaceId(project),
+                humanize(project.namespacePath().isEmpty() ? project.name() : project.namespacePath()) + " bot",
+                accessLevel);
+    }
+
+    /**
+     * An instance service account (doc/api/service_accounts.md): default username {@code service_account_<32 hex>},
+     * name {@code Service account user}, {@code bot: true}; not a member of anything until added.
+     */
+    public SimUser addServiceAccount() {
+        return addServiceAccount("service_account_" + hex32());
+    }
+
+    /** A service account with a chosen username (GitLab 16.10+): the username then says nothing about it. */
+    public SimUser addServiceAccount(String username) {
+        return state.addSpecialUser(username, "Service account user", username + "@noreply." + host(),
+                SimUserType.SERVICE_ACCOUNT, true);
+    }
+
+    /** A group service account: username {@code service_account_group_<group id>_<32 hex>}; not a member yet. */
+    public SimUser addGroupServiceAccount(SimProject project) {
+        return addServiceAccount("service_account_group_" + namespaceId(project) + "_" + hex32());
+    }
+
+    /**
+     * GitLab's ghost user ({@code Users::Internal.ghost}), created on first use with the next free id: it owns the
+     * issues, notes and label events of deleted users. Username {@code ghost}, name {@code Ghost User},
+     * {@code bot: false}; cannot authenticate.
+     */
+    public SimUser ghost() {
+        return state.ghost();
+    }
+
+    /** Deletes a user; their issues, notes and label events now show the {@link #ghost()} (see SimState). */
+    public SimUser deleteUser(SimUser user) {
+        synchronized (mutationLock) {
+            return state.deleteUser(user.id());
+        }
+    }
+
+    public SimUserType userType(SimUser user) {
+        return state.userType(user.id());
+    }
+
+    /** {@code User#bot?}, what {@code GET /users/:id} shows as {@code bot}. */
+    public boolean isBot(SimUser user) {
+        return state.isBot(user.id());
+    }
+
+    /** Renames a project label: its events, issues and board lists show the new name; nothing fires. */
+    public SimLabel renameLabel(SimProject project, String oldName, String newName) {
+        synchronized (mutationLock) {
+            return state.renameLabel(project.id(), oldName, newName);
+        }
+    }
+
+    /**
+     * Deletes a project label: it silently leaves every issue (no event, no hook, {@code updated_at} unchanged)
+     * and every board list bound to it is removed; its label events stay with {@code label: null}.
+     */
+    public SimLabel deleteLabel(SimProject project, String name) {
+        synchronized (mutationLock) {
+            return state.deleteLabel(project.id(), name);
+        }
+    }
+
+    private final class PartBMutations implements SimHttpApi.NoteMutations {
+        @Override
+        public NoteCreated addNote(SimUser actor, long projectId, long iid, String body, boolean internal,
+                java.time.Instant createdAt) {
+            synchronized (mutationLock) {
+                NoteCreated created = state.addNoteAt(actor, projectId, iid, body, internal, false, createdAt);
+                publish(created);
+                return created;
+            }
+        }
+
+        @Override
+        public NoteEdited editNote(SimUser actor, long projectId, long iid, long noteId, String body) {
+            return applyEdit(actor, projectId, iid, noteId, body);
+        }
+    }
+
+    private NoteEdited applyEdit(SimUser actor, long projectId, long iid, long noteId, String body) {
+        synchronized (mutationLock) {
+            NoteEdited e = state.editNote(actor, projectId, iid, noteId, body);
+            if (e.bodyChanged()) {
+                // Notes::UpdateService#execute_note_webhook: only when the body changed; system notes cannot be edited.
+                boolean confidential = e.after().internal() || e.issue().confidential();
+                webhooks.enqueue(projectId, confidential ? WebhookSender.CONFIDENTIAL_NOTE_HOOK
+                        : WebhookSender.NOTE_HOOK, SimJson.toJson(json.noteUpdateHook(e)));
+            }
+            return e;
+        }
+    }
+
+    private SimUser addAccessTokenBot(SimProject project, String prefix, String name, int accessLevel) {
+        String username = prefix + "_bot_" + hex32();
+        SimUser bot = state.addSpecialUser(username, name, username + "@noreply." + host(), SimUserType.PROJECT_BOT,
+                true);
+        state.setBotProject(bot.id(), project.id());
+        state.addMember(project.id(), bot, accessLevel, root);
+        return bot;
+    }
+
+    /** The namespace id SimJson renders for the project ({@code 1000 + project id}). */
+    private static long namespaceId(SimProject project) {
+        return 1000 + project.id();
+    }
+
+    private String host() {
+        return java.net.URI.create(baseUrl).getHost();
+    }
+
+    private static String hex32() {
+        return java.util.UUID.randomUUID().toString().replace("-", "");
+    }
+
+    /** ActiveSupport {@code humanize}: underscores to spaces, first letter upper case, the rest lower case. */
+    private static String humanize(String s) {
+        String t = s.replace('_', ' ').toLowerCase(java.util.Locale.ROOT);
+        return t.isEmpty() ? t : Character.toUpperCase(t.charAt(0)) + t.substring(1);
     }
 
     // ================================================================ internals

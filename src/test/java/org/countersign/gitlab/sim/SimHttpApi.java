@@ -175,6 +175,7 @@ final class SimHttpApi implements HttpHandler {
         // Part A routes.
         route("POST", "/projects/:id/issues/:iid/move", this::moveIssue);
         route("DELETE", "/projects/:id/issues/:iid", this::deleteIssue);
+        registerPartBRoutes();
     }
 
     SimAuthz authz() {
@@ -469,7 +470,9 @@ final class SimHttpApi implements HttpHandler {
     /** Default order {@code created_at desc} like GitLab; {@code order_by} created_at|updated_at, {@code sort}. */
     private Response listNotes(Request r) {
         SimProject p = project(r);
+        validateNoteListParams(r);
         List<SimNote> notes = new ArrayList<>(state.notes(p.id(), issue(r).iid()));
+        notes.removeIf(activityFilter(r));
         Comparator<SimNote> order = "updated_at".equals(r.param("order_by"))
                 ? Comparator.comparing(SimNote::updatedAt) : Comparator.comparing(SimNote::createdAt);
         order = order.thenComparing(SimNote::id);
@@ -477,7 +480,7 @@ final class SimHttpApi implements HttpHandler {
             order = order.reversed();
         }
         notes.sort(order);
-        return page(r, notes, json::note);
+        return pageReadableNotes(r, p, notes);
     }
 
     private Response createNote(Request r) {
@@ -497,8 +500,203 @@ final class SimHttpApi implements HttpHandler {
         }
         boolean internal = Boolean.parseBoolean(Optional.ofNullable(r.param("internal"))
                 .orElse(Optional.ofNullable(r.param("confidential")).orElse("false")));
-        NoteCreated created = mutations.addNote(r.user(), p.id(), issue.iid(), body, internal);
-        return new Response(201, json.note(created.note()), Map.of());
+        return createNoteChecked(r, p, issue, body, internal);
+    }
+
+    // ---------------------------------------------------------------- part B: notes, awards, users
+
+    /** Part B writes that must publish webhooks atomically; installed by {@link GitLabSimulator}. */
+    interface NoteMutations {
+        NoteCreated addNote(SimUser actor, long projectId, long iid, String body, boolean internal,
+                Instant createdAt);
+
+        NoteEdited editNote(SimUser actor, long projectId, long iid, long noteId, String body);
+    }
+
+    private volatile NoteMutations noteMutations;
+
+    void setNoteMutations(NoteMutations noteMutations) {
+        this.noteMutations = noteMutations;
+    }
+
+    private void registerPartBRoutes() {
+        // lib/api/notes.rb
+        route("GET", "/projects/:id/issues/:iid/notes/:note_id", r -> notFoundOrForbidden(() -> getNote(r)));
+        route("PUT", "/projects/:id/issues/:iid/notes/:note_id", r -> notFoundOrForbidden(() -> updateNote(r)));
+        route("DELETE", "/projects/:id/issues/:iid/notes/:note_id", r -> notFoundOrForbidden(() -> deleteNote(r)));
+        // lib/api/award_emoji.rb
+        route("GET", "/projects/:id/issues/:iid/notes/:note_id/award_emoji", r -> notFoundOrForbidden(() -> {
+            SimNote note = readableNote(r);
+            return page(r, state.noteAwards(note.id()), json::award);
+        }));
+        route("POST", "/projects/:id/issues/:iid/notes/:note_id/award_emoji",
+                r -> notFoundOrForbidden(() -> awardNoteEmoji(r)));
+        route("DELETE", "/projects/:id/issues/:iid/notes/:note_id/award_emoji/:award_id",
+                r -> notFoundOrForbidden(() -> {
+                    SimNote note = readableNote(r);
+                    state.removeNoteEmoji(r.user(), project(r).id(), note.issueIid(), note.id(),
+                            longVar(r, "award_id"));
+                    return new Response(204, null, Map.of());
+                }));
+        // lib/api/users.rb
+        route("GET", "/users", this::listUsers);
+        route("GET", "/users/:user_id", this::getUser);
+    }
+
+    /** Maps simulator exceptions of part B handlers to GitLab's answers. */
+    private static Response notFoundOrForbidden(java.util.function.Supplier<Response> handler) {
+        try {
+            return handler.get();
+        } catch (java.util.NoSuchElementException e) {
+            return Response.error(404, e.getMessage() != null && e.getMessage().startsWith("404")
+                    ? e.getMessage() : "404 Not found");
+        } catch (SimForbiddenException e) {
+            return e.getMessage().startsWith("401") ? Response.error(401, "401 Unauthorized")
+                    : Response.error(403, "403 Forbidden");
+        }
+    }
+
+    /**
+     * Notes: {@code order_by} created_at|updated_at, {@code sort} asc|desc, {@code activity_filter}
+     * all_notes|only_comments|only_activity; Grape answers 400 {@code "<param> does not have a valid value"}.
+     */
+    private static void validateNoteListParams(Request r) {
+        Map<String, List<String>> allowed = Map.of("order_by", List.of("created_at", "updated_at"),
+                "sort", List.of("asc", "desc"), "activity_filter", List.of("all_notes", "only_comments",
+                        "only_activity"));
+        allowed.forEach((name, values) -> {
+            String v = r.param(name);
+            if (v != null && !values.contains(v)) {
+                throw new BadRequest(name + " does not have a valid value");
+            }
+        });
+    }
+
+    /** {@code Note.with_notes_filter}: only_comments = user notes, only_activity = system notes (before paging). */
+    private static java.util.function.Predicate<SimNote> activityFilter(Request r) {
+        String f = Optional.ofNullable(r.param("activity_filter")).orElse("all_notes");
+        return switch (f) {
+            case "only_comments" -> SimNote::system;
+            case "only_activity" -> n -> !n.system();
+            default -> n -> false;
+        };
+    }
+
+    /**
+     * {@code lib/api/notes.rb}: {@code paginate(raw_notes)}, then {@code select { |note| note.readable_by?(current_user) }}:
+     * internal notes vanish for readers without {@code read_internal_note} AFTER pagination, so pages are short.
+     */
+    private Response pageReadableNotes(Request r, SimProject p, List<SimNote> sorted) {
+        boolean internalOk = state.canReadInternalNotes(p.id(), r.user());
+        SimPagination.Page<SimNote> page = SimPagination.paginateThenFilter(sorted, r.params(), r.resourceUrl(),
+                n -> internalOk || !n.internal());
+        ArrayNode array = F.arrayNode();
+        page.items().forEach(n -> array.add(json.note(n)));
+        return new Response(200, array, page.headers());
+    }
+
+    /**
+     * {@code POST notes}: {@code created_at} is kept only with {@code set_note_created_at} (Owner, admin) and
+     * silently dropped otherwise ({@code notes_helpers.rb#create_note}); {@code internal} is kept only with
+     * {@code mark_note_as_internal} (Planner+), else the note is saved public ({@code Notes::BuildService}).
+     * More than {@code Noteable::MAX_NOTES_LIMIT} notes: 400.
+     */
+    private Response createNoteChecked(Request r, SimProject p, SimIssue issue, String body, boolean internal) {
+        Instant createdAt = state.canSetNoteCreatedAt(p.id(), r.user()) ? time(r, "created_at") : null;
+        boolean keepInternal = internal && state.canReadInternalNotes(p.id(), r.user());
+        try {
+            NoteCreated created = noteMutations.addNote(r.user(), p.id(), issue.iid(), body, keepInternal, createdAt);
+            return new Response(201, json.note(created.note()), Map.of());
+        } catch (SimState.NotesLimitExceeded e) {
+            return Response.error(400, "400 Bad request - Note {:base=>[\"" + e.getMessage() + "\"]}");
+        }
+    }
+
+    /** The note, 404 if it is not on this issue or not readable ({@code notes_helpers.rb#get_note}). */
+    private SimNote readableNote(Request r) {
+        SimProject p = project(r);
+        SimIssue issue = issue(r);
+        SimNote note = state.note(p.id(), issue.iid(), longVar(r, "note_id"))
+                .orElseThrow(() -> new NotFound("404 Not found"));
+        if (!state.canReadNote(p.id(), r.user(), note)) {
+            throw new NotFound("404 Note Not Found");
+        }
+        return note;
+    }
+
+    private Response getNote(Request r) {
+        return Response.ok(json.note(readableNote(r)));
+    }
+
+    /**
+     * {@code PUT notes/:note_id} ({@code notes_helpers.rb#update_note}): {@code authorize! :admin_note} (403),
+     * {@code body} must not be blank (Grape {@code allow_blank: false}), {@code confidential} may not change
+     * ({@code Note#ensure_confidentiality_not_changed}: 400). Without parameters the note is returned as is.
+     */
+    private Response updateNote(Request r) {
+        String body = r.param("body");
+        if (body != null && body.isBlank()) {
+            throw new BadRequest("body is empty");
+        }
+        SimProject p = project(r);
+        SimIssue issue = issue(r);
+        SimNote note = state.note(p.id(), issue.iid(), longVar(r, "note_id"))
+                .orElseThrow(() -> new NotFound("404 Not found"));
+        if (!state.canAdminNote(p.id(), r.user(), note)) {
+            return Response.error(403, "403 Forbidden");
+        }
+        String confidential = r.param("confidential");
+        if (confidential != null && Boolean.parseBoolean(confidential) != note.internal()) {
+            return Response.error(400, "400 Bad request - Note {:confidential=>[\"can not be changed for existing "
+                    + "notes\"]}");
+        }
+        if (body == null) {
+            return Response.ok(json.note(note));
+        }
+        NoteEdited edited = noteMutations.editNote(r.user(), p.id(), issue.iid(), note.id(), body);
+        return Response.ok(json.note(edited.after()));
+    }
+
+    /** {@code DELETE notes/:note_id}: {@code authorize! :admin_note}, then {@code destroy_conditionally!}: 204. */
+    private Response deleteNote(Request r) {
+        SimProject p = project(r);
+        SimIssue issue = issue(r);
+        state.deleteNote(r.user(), p.id(), issue.iid(), longVar(r, "note_id"));
+        return new Response(204, null, Map.of());
+    }
+
+    /** {@code POST .../notes/:note_id/award_emoji}: 201 with the award; 404 if not awardable or a duplicate. */
+    private Response awardNoteEmoji(Request r) {
+        String name = r.param("name");
+        if (name == null || name.isBlank()) {
+            throw new BadRequest("name is missing");
+        }
+        SimNote note = readableNote(r);
+        try {
+            SimAward award = state.awardNoteEmoji(r.user(), project(r).id(), note.issueIid(), note.id(), name);
+            return new Response(201, json.award(award), Map.of());
+        } catch (IllegalArgumentException e) {
+            return Response.error(404, "404 Award Emoji {:name=>[\"has already been taken\"]} Not Found");
+        } catch (java.util.NoSuchElementException e) {
+            return Response.error(404, "404 Award Emoji Not Found");
+        }
+    }
+
+    /** {@code GET /users/:id}: {@code Entities::User}; 404 {@code User Not Found} for unknown or deleted users. */
+    private Response getUser(Request r) {
+        SimUser u = state.user(longVar(r, "user_id")).orElseThrow(() -> new NotFound("404 User Not Found"));
+        SimUserType type = state.userType(u.id());
+        boolean nameVisible = type != SimUserType.PROJECT_BOT || r.user().admin()
+                || state.botProject(u.id()).map(pid -> state.accessLevel(pid, r.user()) > 0).orElse(true);
+        return Response.ok(json.userEntity(u, type, nameVisible));
+    }
+
+    /** {@code GET /users[?username=]}: UserBasic list (exact, case-insensitive username match). */
+    private Response listUsers(Request r) {
+        String username = r.param("username");
+        List<SimUser> found = username == null ? state.allUsers()
+                : state.userByUsername(username).map(List::of).orElse(List.of());
+        return page(r, found, json::userBasic);
     }
 
     // ---------------------------------------------------------------- part A: permissions, work items, move, delete
@@ -738,7 +936,7 @@ final class SimHttpApi implements HttpHandler {
 
     private static void write(HttpExchange ex, Response response) throws IOException {
         response.headers().forEach((k, v) -> ex.getResponseHeaders().add(k, v));
-        if (response.status() == 204) {
+        if (response.status() == 204) { // DELETE answers 204 No Content without a body
             ex.sendResponseHeaders(204, -1);
             return;
         }

@@ -79,7 +79,7 @@ final class SimJson {
         n.put("linkedin", "");
         n.putNull("organization");
         n.putNull("job_title");
-        n.put("bot", false);
+        n.put("bot", state.isBot(u.id())); // User#bot? (part B: access token bots, service accounts)
         n.put("last_sign_in_at", time(API_TIME, u.createdAt()));
         n.put("confirmed_at", time(API_TIME, u.createdAt()));
         n.put("email", u.email());
@@ -243,7 +243,8 @@ final class SimJson {
         n.put("created_at", time(API_TIME, e.createdAt()));
         n.put("resource_type", "Issue");
         n.put("resource_id", e.issueId());
-        n.set("label", labelBasic(e.label()));
+        // A deleted label leaves label_id null: "label": null (part B, lib/api/entities/resource_label_event.rb).
+        n.set("label", e.label() == null ? F.nullNode() : labelBasic(e.label()));
         n.put("action", e.action());
         return n;
     }
@@ -251,7 +252,8 @@ final class SimJson {
     ObjectNode stateEvent(SimStateEvent e) {
         ObjectNode n = F.objectNode();
         n.put("id", e.id());
-        n.set("user", userBasic(e.user()));
+        // user_id is nullified when the user is deleted (part B, SimState#deleteUser).
+        n.set("user", e.user() == null ? F.nullNode() : userBasic(e.user()));
         n.put("created_at", time(API_TIME, e.createdAt()));
         n.put("resource_type", "Issue");
         n.put("resource_id", e.issueId());
@@ -596,6 +598,69 @@ final class SimJson {
         n.put("url", sshUrl(p));
         n.put("description", "");
         n.put("homepage", webUrl(p));
+        return n;
+    }
+
+    // ================================================================ part B: users, note edits
+
+    /**
+     * {@code GET /users/:id} for a non-admin: {@code API::Entities::User} (lib/api/entities/user.rb) =
+     * UserBasic + {@code created_at}, profile fields, {@code bot} ({@code User#bot?}), {@code work_information},
+     * {@code followers}/{@code following}/{@code is_followed}, {@code local_time}. {@code name} goes through
+     * {@code redacted_name}: a project bot's name is {@code ****} for a viewer who cannot read its project.
+     */
+    ObjectNode userEntity(SimUser u, SimUserType type, boolean nameVisible) {
+        ObjectNode n = userBasic(u);
+        if (!nameVisible) {
+            n.put("name", "****");
+        }
+        n.put("created_at", time(API_TIME, u.createdAt()));
+        n.put("bio", type == SimUserType.GHOST ? "This is a \"Ghost User\", created to hold all issues authored by "
+                + "users that have since been deleted. This user cannot be removed." : "");
+        n.putNull("location");
+        n.putNull("public_email");
+        n.put("skype", "");
+        n.put("linkedin", "");
+        n.put("twitter", "");
+        n.put("discord", "");
+        n.put("website_url", "");
+        n.put("organization", "");
+        n.put("job_title", "");
+        n.putNull("pronouns");
+        n.put("bot", type.bot());
+        n.putNull("work_information");
+        n.put("followers", 0);
+        n.put("following", 0);
+        n.put("is_followed", false);
+        n.putNull("local_time");
+        return n;
+    }
+
+    /**
+     * Note Hook for an edit ({@code Notes::UpdateService#execute_note_webhook}): {@code
+     * Gitlab::DataBuilder::Note.build(note, note.author, :update)}, so {@code user} is the note's AUTHOR, not the
+     * editor; {@code object_attributes} ({@code Gitlab::HookData::NoteBuilder}) carries {@code action: "update"},
+     * the new {@code updated_at} and {@code updated_by_id} = the editor.
+     */
+    ObjectNode noteUpdateHook(NoteEdited e) {
+        ObjectNode n = noteHook(new NoteCreated(e.project(), e.after().author(), e.after(), e.issue()));
+        ObjectNode a = (ObjectNode) n.get("object_attributes");
+        a.put("updated_by_id", e.editor().id());
+        a.put("action", "update");
+        return n;
+    }
+
+    /** {@code API::Entities::AwardEmoji}. */
+    ObjectNode award(SimAward a) {
+        ObjectNode n = F.objectNode();
+        n.put("id", a.id());
+        n.put("name", a.name());
+        n.set("user", userBasic(a.user()));
+        n.put("created_at", time(API_TIME, a.createdAt()));
+        n.put("updated_at", time(API_TIME, a.createdAt()));
+        n.put("awardable_id", a.noteId());
+        n.put("awardable_type", "Note");
+        n.putNull("url");
         return n;
     }
 

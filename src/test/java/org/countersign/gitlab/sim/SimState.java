@@ -338,25 +338,25 @@ final class SimState {
 
     // ---------------------------------------------------------------- notes and events
 
-    /** Adds a note; like GitLab it touches the issue's {@code updated_at}. */
+    /**
+     * Adds a note; like GitLab it touches the issue's {@code updated_at}, at most once a minute
+     * ({@link #addNoteAt}).
+     */
     synchronized NoteCreated addNote(SimUser actor, long projectId, long iid, String body, boolean internal,
             boolean system) {
-        ProjectData d = data(projectId);
-        IssueData i = issueData(d, iid);
-        Instant now = now();
-        SimNote note = new SimNote(noteSeq++, projectId, i.id, i.iid, body, actor, now, now, system, internal);
-        i.notes.add(note);
-        i.updatedAt = now;
-        return new NoteCreated(d.project, actor, note, i.snapshot());
+        return addNoteAt(actor, projectId, iid, body, internal, system, null);
     }
 
-    /** Notes oldest first. */
+    /** Notes oldest first ({@code created_at}, then id: a backdated note sorts before later ones). */
     synchronized List<SimNote> notes(long projectId, long iid) {
-        return List.copyOf(issueData(data(projectId), iid).notes);
+        List<SimNote> notes = new ArrayList<>(issueData(data(projectId), iid).notes);
+        notes.sort(Comparator.comparing(SimNote::createdAt).thenComparing(SimNote::id));
+        return List.copyOf(notes);
     }
 
+    /** Label events, each showing the label as it is now: renamed, or null once deleted ({@link #deleteLabel}). */
     synchronized List<SimLabelEvent> labelEvents(long projectId, long iid) {
-        return List.copyOf(issueData(data(projectId), iid).labelEvents);
+        return currentLabels(data(projectId), issueData(data(projectId), iid).labelEvents);
     }
 
     synchronized List<SimStateEvent> stateEvents(long projectId, long iid) {
@@ -600,6 +600,396 @@ final class SimState {
     /** The user's {@code state} in API entities: {@code active} or {@code blocked}. */
     synchronized String userState(long userId) {
         return blockedUsers.contains(userId) ? "blocked" : "active";
+    }
+
+    // ================================================================ part B: notes, reactions, users, labels
+    // Kept apart from the code above on purpose (parallel work on this package). GitLab sources are cited
+    // per method; the findings are summarised in GitLabSimulator's "part B" section.
+
+    /** {@code ThrottledTouch::TOUCH_INTERVAL} ({@code app/models/concerns/throttled_touch.rb}). */
+    static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
+    /** {@code Noteable::MAX_NOTES_LIMIT} ({@code app/models/concerns/noteable.rb}): all notes, system ones included. */
+    static final int MAX_NOTES_LIMIT = 5_000;
+
+    /** Thrown when a non-system note would exceed {@link #MAX_NOTES_LIMIT} ({@code Note#does_not_exceed_notes_limit?}). */
+    static final class NotesLimitExceeded extends RuntimeException {
+        NotesLimitExceeded() {
+            super("Maximum number of comments exceeded", null, false, false);
+        }
+    }
+
+    /** Note id to {@code updated_by_id} (set by an edit of the body, {@code Notes::UpdateService#update_note}). */
+    private final Map<Long, Long> noteUpdatedBy = new HashMap<>();
+    private final Map<Long, List<SimAward>> noteAwards = new HashMap<>();
+    private long awardSeq = 1;
+    /** User id to type; absent means {@link SimUserType#HUMAN}. */
+    private final Map<Long, SimUserType> userTypes = new HashMap<>();
+    /** Access token bot id to the project whose token created it (for {@code redacted_name}). */
+    private final Map<Long, Long> botProjects = new HashMap<>();
+    private SimUser ghost;
+
+    /**
+     * {@code Issue#touch} through {@code ThrottledTouch}: {@code super if (Time.zone.now - updated_at) > 1.minute},
+     * so only {@code updated_at} moves (not {@code updated_by_id}) and only when the last change is more than a
+     * minute old. Reached from {@code Note}'s {@code after_save :touch_noteable} (app/models/note.rb).
+     */
+    private static boolean throttledTouch(IssueData i, Instant now) {
+        if (Duration.between(i.updatedAt, now).compareTo(TOUCH_INTERVAL) > 0) {
+            i.updatedAt = now;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Adds a note, optionally backdated: {@code lib/api/helpers/notes_helpers.rb#create_note} keeps
+     * {@code created_at} only for users allowed {@code set_note_created_at} (checked by the caller) and then
+     * sets {@code updated_at} to the same value. The issue is touched with the real current time (throttled).
+     */
+    synchronized NoteCreated addNoteAt(SimUser actor, long projectId, long iid, String body, boolean internal,
+            boolean system, Instant createdAt) {
+        ProjectData d = data(projectId);
+        IssueData i = issueData(d, iid);
+        if (!system && i.notes.size() >= MAX_NOTES_LIMIT) {
+            throw new NotesLimitExceeded();
+        }
+        Instant now = now();
+        Instant at = createdAt == null ? now : createdAt.truncatedTo(ChronoUnit.MILLIS);
+        SimNote note = new SimNote(noteSeq++, projectId, i.id, i.iid, body, actor, at, at, system, internal);
+        i.notes.add(note);
+        throttledTouch(i, now);
+        return new NoteCreated(d.project, actor, note, i.snapshot());
+    }
+
+    /** The note {@code noteId} of the issue (GitLab: {@code noteable.notes.find}), or empty. */
+    synchronized Optional<SimNote> note(long projectId, long iid, long noteId) {
+        return issueData(data(projectId), iid).notes.stream().filter(n -> n.id() == noteId).findFirst();
+    }
+
+    /** {@code updated_by_id} of a note: who last changed its body, or null if never edited. */
+    synchronized SimUser noteUpdatedBy(long noteId) {
+        Long id = noteUpdatedBy.get(noteId);
+        return id == null ? null : users.get(id);
+    }
+
+    synchronized int accessLevel(long projectId, SimUser user) {
+        SimMember m = data(projectId).members.get(user.id());
+        return m == null ? 0 : m.accessLevel();
+    }
+
+    /**
+     * {@code read_internal_note}: ProjectPolicy {@code rule { admin | planner_or_reporter_access }} (Planner 15,
+     * Reporter 20 and above); NotePolicy prevents reading internal notes otherwise. The same roles get
+     * {@code mark_note_as_internal}.
+     */
+    synchronized boolean canReadInternalNotes(long projectId, SimUser user) {
+        return user.admin() || accessLevel(projectId, user) >= GitLabSimulator.PLANNER;
+    }
+
+    /** {@code set_note_created_at}: project Owners (and admins), ProjectPolicy's owner block. */
+    synchronized boolean canSetNoteCreatedAt(long projectId, SimUser user) {
+        return user.admin() || accessLevel(projectId, user) >= GitLabSimulator.OWNER;
+    }
+
+    /** {@code read_note} on one note of a (private) project: a member or admin; internal notes need more. */
+    synchronized boolean canReadNote(long projectId, SimUser user, SimNote note) {
+        boolean readsProject = user.admin() || accessLevel(projectId, user) > 0;
+        return readsProject && (!note.internal() || canReadInternalNotes(projectId, user));
+    }
+
+    /**
+     * {@code admin_note} (edit or delete): NotePolicy enables it for the author, ProjectPolicy for Maintainers
+     * and Owners ({@code rule { can?(:maintainer_access) }}), admins have it; NotePolicy prevents it for system
+     * notes ({@code ~editable}, {@code Note#editable?} is {@code !system?}), for users who cannot read the issue,
+     * and for internal notes without {@code read_internal_note}.
+     */
+    synchronized boolean canAdminNote(long projectId, SimUser user, SimNote note) {
+        if (note.system() || !canReadNote(projectId, user, note)) {
+            return false;
+        }
+        return user.admin() || note.author().id() == user.id()
+                || accessLevel(projectId, user) >= GitLabSimulator.MAINTAINER;
+    }
+
+    /**
+     * {@code Notes::UpdateService}: a changed body sets the note's {@code updated_at} (ActiveRecord save),
+     * {@code updated_by_id} and {@code last_edited_at}; {@code created_at} stays. The save runs
+     * {@code after_save :touch_noteable} even when nothing changed, so the issue is touched (throttled) in both
+     * cases, but only a changed body fires the Note Hook. Not visible in the REST entity: who edited.
+     */
+    synchronized NoteEdited editNote(SimUser actor, long projectId, long iid, long noteId, String body) {
+        ProjectData d = data(projectId);
+        IssueData i = issueData(d, iid);
+        int idx = noteIndex(i, noteId);
+        SimNote before = i.notes.get(idx);
+        if (!canAdminNote(projectId, actor, before)) {
+            throw new SimForbiddenException("403 Forbidden: " + actor.username() + " may not edit note " + noteId);
+        }
+        Instant now = now();
+        SimNote after = before;
+        boolean changed = !before.body().equals(body);
+        if (changed) {
+            after = new SimNote(before.id(), before.projectId(), before.issueId(), before.issueIid(), body,
+                    before.author(), before.createdAt(), now, before.system(), before.internal());
+            i.notes.set(idx, after);
+            noteUpdatedBy.put(noteId, actor.id());
+        }
+        throttledTouch(i, now);
+        return new NoteEdited(d.project, actor, before, after, i.snapshot(), changed);
+    }
+
+    /**
+     * {@code Notes::DestroyService}: the note is destroyed; {@code Note} touches its noteable only
+     * {@code after_save} and {@code Issue#after_note_destroyed} is a no-op, so the issue's {@code updated_at}
+     * does not move, and no webhook fires.
+     */
+    synchronized SimNote deleteNote(SimUser actor, long projectId, long iid, long noteId) {
+        IssueData i = issueData(data(projectId), iid);
+        int idx = noteIndex(i, noteId);
+        SimNote note = i.notes.get(idx);
+        if (!canAdminNote(projectId, actor, note)) {
+            throw new SimForbiddenException("403 Forbidden: " + actor.username() + " may not delete note " + noteId);
+        }
+        i.notes.remove(idx);
+        noteUpdatedBy.remove(noteId);
+        noteAwards.remove(noteId);
+        return note;
+    }
+
+    /**
+     * Awards an emoji to a note. {@code AwardEmoji}'s {@code after_save :expire_cache} calls
+     * {@code awardable.try(:bump_updated_at)}; {@code Note#bump_updated_at} does {@code update_columns(updated_at:
+     * Time.current)}: not throttled, and (no callbacks) the issue is not touched.
+     *
+     * @throws NoSuchElementException unknown note, or not readable/awardable by {@code actor} (API: 404)
+     * @throws IllegalArgumentException the same user already awarded that emoji
+     */
+    synchronized SimAward awardNoteEmoji(SimUser actor, long projectId, long iid, long noteId, String name) {
+        IssueData i = issueData(data(projectId), iid);
+        int idx = noteIndex(i, noteId);
+        SimNote note = i.notes.get(idx);
+        if (note.system() || !canReadNote(projectId, actor, note)) {
+            throw new NoSuchElementException("Award Emoji");
+        }
+        List<SimAward> awards = noteAwards.computeIfAbsent(noteId, k -> new ArrayList<>());
+        if (awards.stream().anyMatch(a -> a.user().id() == actor.id() && a.name().equals(name))) {
+            throw new IllegalArgumentException("Name has already been taken");
+        }
+        Instant now = now();
+        SimAward award = new SimAward(awardSeq++, noteId, actor, name, now);
+        awards.add(award);
+        bumpNoteUpdatedAt(i, idx, now);
+        return award;
+    }
+
+    /** Removes a reaction ({@code after_destroy :expire_cache}: bumps the note's {@code updated_at} again). */
+    synchronized SimAward removeNoteEmoji(SimUser actor, long projectId, long iid, long noteId, long awardId) {
+        IssueData i = issueData(data(projectId), iid);
+        int idx = noteIndex(i, noteId);
+        List<SimAward> awards = noteAwards.getOrDefault(noteId, new ArrayList<>());
+        SimAward award = awards.stream().filter(a -> a.id() == awardId).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("Award Emoji"));
+        if (award.user().id() != actor.id() && !actor.admin()) {
+            throw new SimForbiddenException("401 Unauthorized: not your award");
+        }
+        awards.remove(award);
+        bumpNoteUpdatedAt(i, idx, now());
+        return award;
+    }
+
+    synchronized List<SimAward> noteAwards(long noteId) {
+        return List.copyOf(noteAwards.getOrDefault(noteId, List.of()));
+    }
+
+    private static void bumpNoteUpdatedAt(IssueData i, int idx, Instant now) {
+        SimNote n = i.notes.get(idx);
+        i.notes.set(idx, new SimNote(n.id(), n.projectId(), n.issueId(), n.issueIid(), n.body(), n.author(),
+                n.createdAt(), now, n.system(), n.internal()));
+    }
+
+    private static int noteIndex(IssueData i, long noteId) {
+        for (int k = 0; k < i.notes.size(); k++) {
+            if (i.notes.get(k).id() == noteId) {
+                return k;
+            }
+        }
+        throw new NoSuchElementException("no note " + noteId + " on issue #" + i.iid);
+    }
+
+    // ---------------------------------------------------------------- part B: special users
+
+    /**
+     * Creates a non-human user. {@code login} false (the ghost) means no usable token. The e-mail follows
+     * GitLab's generators ({@code <username>@noreply.<host>} for bots and service accounts).
+     */
+    synchronized SimUser addSpecialUser(String username, String name, String email, SimUserType type,
+            boolean login) {
+        if (users.values().stream().anyMatch(u -> u.username().equalsIgnoreCase(username))) {
+            throw new IllegalArgumentException("username taken: " + username);
+        }
+        long id = userSeq++;
+        String token = (type == SimUserType.PROJECT_BOT ? "glpat-bot-" : "glpat-sim-") + id + "-"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        SimUser user = new SimUser(id, username, name, email, token, now(), false);
+        users.put(id, user);
+        if (login) {
+            usersByToken.put(token, user);
+        }
+        userTypes.put(id, type);
+        return user;
+    }
+
+    synchronized void setBotProject(long userId, long projectId) {
+        botProjects.put(userId, projectId);
+    }
+
+    synchronized Optional<Long> botProject(long userId) {
+        return Optional.ofNullable(botProjects.get(userId));
+    }
+
+    synchronized SimUserType userType(long userId) {
+        return userTypes.getOrDefault(userId, SimUserType.HUMAN);
+    }
+
+    synchronized boolean isBot(long userId) {
+        return userType(userId).bot();
+    }
+
+    /** Every existing user, by id. */
+    synchronized List<SimUser> allUsers() {
+        return List.copyOf(users.values());
+    }
+
+    synchronized Optional<SimUser> userByUsername(String username) {
+        return users.values().stream().filter(u -> u.username().equalsIgnoreCase(username)).findFirst();
+    }
+
+    /**
+     * {@code Users::Internal.ghost}: the existing ghost, else a new one (next free id, username {@code ghost} made
+     * unique with a counter, name {@code Ghost User}, e-mail {@code ghost%s@example.com}).
+     */
+    synchronized SimUser ghost() {
+        if (ghost == null) {
+            String username = "ghost";
+            for (int n = 1; userByUsername(username).isPresent(); n++) {
+                username = "ghost" + n;
+            }
+            ghost = addSpecialUser(username, "Ghost User", username + "@example.com", SimUserType.GHOST, false);
+        }
+        return ghost;
+    }
+
+    /**
+     * Deletes a user like {@code Users::MigrateRecordsToGhostUserService} (soft delete): issues' {@code author_id},
+     * notes' {@code author_id}, resource label events' {@code user_id} and award emoji move to the ghost;
+     * resource state events keep the event with {@code user} null (foreign key {@code on_delete: :nullify},
+     * db/migrate/20200423075720); {@code closed_by_id}/{@code updated_by_id} are nullified, assignments and
+     * memberships go, the token stops working.
+     */
+    synchronized SimUser deleteUser(long userId) {
+        SimUser gone = users.get(userId);
+        if (gone == null) {
+            throw new NoSuchElementException("no user " + userId);
+        }
+        SimUser g = ghost();
+        if (g.id() == userId) {
+            throw new IllegalArgumentException("the ghost user cannot be removed");
+        }
+        users.remove(userId);
+        usersByToken.remove(gone.token());
+        userTypes.remove(userId);
+        botProjects.remove(userId);
+        noteUpdatedBy.values().removeIf(v -> v == userId);
+        noteAwards.values().forEach(list -> list.replaceAll(a -> a.user().id() != userId ? a
+                : new SimAward(a.id(), a.noteId(), g, a.name(), a.createdAt())));
+        for (ProjectData d : projects.values()) {
+            d.members.remove(userId);
+            d.members.replaceAll((k, m) -> m.createdBy() == null || m.createdBy().id() != userId ? m
+                    : new SimMember(m.projectId(), m.user(), m.accessLevel(), m.createdAt(), null));
+            for (IssueData i : d.issues.values()) {
+                if (i.authorId == userId) {
+                    i.authorId = g.id();
+                }
+                i.assigneeIds.removeIf(a -> a == userId);
+                if (Long.valueOf(userId).equals(i.closedById)) {
+                    i.closedById = null;
+                }
+                if (Long.valueOf(userId).equals(i.updatedById)) {
+                    i.updatedById = null;
+                }
+                i.notes.replaceAll(n -> n.author().id() != userId ? n : new SimNote(n.id(), n.projectId(),
+                        n.issueId(), n.issueIid(), n.body(), g, n.createdAt(), n.updatedAt(), n.system(),
+                        n.internal()));
+                i.labelEvents.replaceAll(e -> e.user().id() != userId ? e
+                        : new SimLabelEvent(e.id(), e.issueId(), g, e.createdAt(), e.label(), e.action()));
+                i.stateEvents.replaceAll(e -> e.user() == null || e.user().id() != userId ? e
+                        : new SimStateEvent(e.id(), e.issueId(), null, e.createdAt(), e.state()));
+            }
+        }
+        return gone;
+    }
+
+    // ---------------------------------------------------------------- part B: label rename and delete
+
+    /**
+     * Renames a project label (same id). Resource label events reference {@code label_id}
+     * ({@code belongs_to :label}, app/models/resource_label_event.rb), so they show the new name; issues and
+     * board lists too. No event, no webhook, no {@code updated_at} change on issues.
+     */
+    synchronized SimLabel renameLabel(long projectId, String oldName, String newName) {
+        ProjectData d = data(projectId);
+        SimLabel old = d.labels.get(oldName);
+        if (old == null) {
+            throw new NoSuchElementException("no label " + oldName);
+        }
+        if (d.labels.containsKey(newName)) {
+            throw new IllegalArgumentException("Title has already been taken");
+        }
+        SimLabel renamed = new SimLabel(old.id(), projectId, newName, old.color(), old.description(),
+                old.createdAt());
+        Map<String, SimLabel> copy = new LinkedHashMap<>(d.labels);
+        d.labels.clear();
+        copy.forEach((name, l) -> d.labels.put(name.equals(oldName) ? newName : name, l.id() == old.id() ? renamed : l));
+        for (IssueData i : d.issues.values()) {
+            i.labels.replaceAll(l -> l.id() == old.id() ? renamed : l);
+            i.labels.sort(Comparator.comparing(SimLabel::name));
+        }
+        d.boards.replaceAll(b -> new SimBoard(b.id(), b.projectId(), b.name(), b.lists().stream()
+                .map(l -> l.label().id() == old.id() ? new SimBoardList(l.id(), renamed, l.position()) : l).toList()));
+        return renamed;
+    }
+
+    /**
+     * Deletes a project label ({@code Labels::DestroyService} -> {@code label.destroy}): {@code has_many
+     * :label_links, dependent: :destroy} silently takes it off every issue (no resource label event, no webhook,
+     * issue {@code updated_at} unchanged); {@code has_many :lists, dependent: :destroy} removes board lists bound
+     * to it; resource label events stay with {@code label_id} nullified, rendered as {@code "label": null}.
+     */
+    synchronized SimLabel deleteLabel(long projectId, String name) {
+        ProjectData d = data(projectId);
+        SimLabel label = d.labels.remove(name);
+        if (label == null) {
+            throw new NoSuchElementException("no label " + name);
+        }
+        for (IssueData i : d.issues.values()) {
+            i.labels.removeIf(l -> l.id() == label.id());
+        }
+        d.boards.replaceAll(b -> new SimBoard(b.id(), b.projectId(), b.name(),
+                b.lists().stream().filter(l -> l.label().id() != label.id()).toList()));
+        return label;
+    }
+
+    /** Events with their label resolved by id against the project's current labels (null when deleted). */
+    private List<SimLabelEvent> currentLabels(ProjectData d, List<SimLabelEvent> events) {
+        // events point at labels by id, whatever project holds them (a moved issue's copied events still
+        // reference the source project's labels, Issues::MoveService)
+        Map<Long, SimLabel> byId = new HashMap<>();
+        projects.values().forEach(p -> p.labels.values().forEach(l -> byId.put(l.id(), l)));
+        return events.stream().map(e -> {
+            SimLabel now = e.label() == null ? null : byId.get(e.label().id());
+            return now == e.label() ? e : new SimLabelEvent(e.id(), e.issueId(), e.user(), e.createdAt(), now,
+                    e.action());
+        }).toList();
     }
 
     // ---------------------------------------------------------------- internals
