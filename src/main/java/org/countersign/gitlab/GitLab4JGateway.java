@@ -171,8 +171,15 @@ public class GitLab4JGateway implements GitLabPort {
                 signers.put(id, signerFacts(projectId, id, n.getAuthor().getUsername()));
             }
         }
+        // A sign-off's updated_at later than its created_at is an edit unless an emoji reaction explains it.
+        Map<Long, List<Instant>> reactions = new HashMap<>();
+        for (Note n : h.notes()) {
+            if (HistoryMapper.touchedAfterWriting(n) && !HistoryMapper.signerIds(List.of(n)).isEmpty()) {
+                reactions.put(n.getId(), call("GET award_emoji", () -> issues.noteReactionTimes(projectId, iid, n.getId())));
+            }
+        }
         TicketHistory history = HistoryMapper.history(projectId, iid, issue, h.labelEvents(), h.stateEvents(), h.notes(),
-                signers);
+                signers, reactions);
         return new LoadedTicket(history, version, issue.issue().getWebUrl());
     }
 

@@ -1,5 +1,6 @@
 package org.countersign.gitlab;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -38,19 +39,28 @@ final class HistoryMapper {
     private static final Pattern SERVICE_ACCOUNT = Pattern.compile("^service_account(_.*)?$");
     /** GitLab's ghost user, heir of deleted users' records ({@code Users::Internal.ghost}). */
     private static final String GHOST = "ghost";
+    /** A reaction and the {@code updated_at} it caused are written in one request: a second apart at most. */
+    private static final long REACTION_SLACK_MS = 1_000;
 
     private HistoryMapper() {
     }
 
     static TicketHistory history(long projectId, long iid, IssueResourceApi.IssueSnapshot snapshot, List<LabelEvent> labelEvents,
                                  List<IssueEvent> stateEvents, List<Note> notes, Map<Long, SignerFacts> signers) {
+        return history(projectId, iid, snapshot, labelEvents, stateEvents, notes, signers, Map.of());
+    }
+
+    /** {@code reactions}: when reactions were given, for the notes whose {@code updated_at} needs explaining. */
+    static TicketHistory history(long projectId, long iid, IssueResourceApi.IssueSnapshot snapshot, List<LabelEvent> labelEvents,
+                                 List<IssueEvent> stateEvents, List<Note> notes, Map<Long, SignerFacts> signers,
+                                 Map<Long, List<Instant>> reactions) {
         Issue issue = snapshot.issue();
         List<LabelChange> labelChanges = new ArrayList<>(labelEvents.size());
         labelEvents.forEach(e -> labelChange(e).ifPresent(labelChanges::add));
         List<StateChange> stateChanges = new ArrayList<>(stateEvents.size());
         stateEvents.forEach(e -> stateChange(e).ifPresent(stateChanges::add));
         List<Comment> comments = new ArrayList<>(notes.size());
-        notes.forEach(n -> comments.add(comment(n)));
+        notes.forEach(n -> comments.add(comment(n, reactions.getOrDefault(n.getId(), List.of()))));
         List<UserRef> assignees = issue.getAssignees() == null ? List.of()
                 : issue.getAssignees().stream().map(HistoryMapper::user).flatMap(Optional::stream).toList();
         UserRef author = user(issue.getAuthor()).orElseThrow(() -> new IllegalArgumentException(
@@ -85,12 +95,27 @@ final class HistoryMapper {
         return kind.map(k -> new StateChange(e.getId(), time(e.getCreatedAt()), user(e.getUser()), k));
     }
 
-    static Comment comment(Note n) {
+    /**
+     * @param reactedAt when emoji reactions were given to the note: GitLab moves a note's {@code updated_at}
+     *                  for a reaction as for an edit ({@code Note#bump_updated_at}), so an {@code updated_at}
+     *                  later than {@code created_at} is an edit only when no reaction explains it
+     */
+    static Comment comment(Note n, List<Instant> reactedAt) {
         Instant created = instant(n.getCreatedAt()).orElseThrow(() -> new IllegalArgumentException("note " + n.getId()
                 + " without created_at"));
-        Instant updated = instant(n.getUpdatedAt()).filter(u -> !u.isBefore(created)).orElse(created);
-        return new Comment(n.getId(), created, updated, user(n.getAuthor()), n.getBody(), Boolean.TRUE.equals(n.getSystem()),
+        Optional<Instant> edited = instant(n.getUpdatedAt()).filter(u -> u.isAfter(created))
+                .filter(u -> reactedAt.stream().noneMatch(r -> Math.abs(Duration.between(r, u).toMillis()) <= REACTION_SLACK_MS));
+        return new Comment(n.getId(), created, edited, user(n.getAuthor()), n.getBody(), Boolean.TRUE.equals(n.getSystem()),
                 Boolean.TRUE.equals(n.getInternal()));
+    }
+
+    static Comment comment(Note n) {
+        return comment(n, List.of());
+    }
+
+    /** Whether GitLab's {@code updated_at} on the note says something changed after it was written. */
+    static boolean touchedAfterWriting(Note n) {
+        return n.getUpdatedAt() != null && n.getCreatedAt() != null && n.getUpdatedAt().after(n.getCreatedAt());
     }
 
     /** Authors of the notes that are sign-offs: the people whose membership the decision needs. */

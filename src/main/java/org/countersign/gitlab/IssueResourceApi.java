@@ -72,6 +72,22 @@ final class IssueResourceApi extends AbstractApi {
                 u.path("state").asText("active"));
     }
 
+    /** When the note's emoji reactions were given (each one's {@code created_at} and {@code updated_at}). */
+    List<java.time.Instant> noteReactionTimes(long projectId, long iid, long noteId) throws GitLabApiException {
+        MultivaluedMap<String, String> query = new MultivaluedHashMap<>();
+        query.putSingle("per_page", String.valueOf(PER_PAGE));
+        Response r = get(Response.Status.OK, query, "projects", projectId, "issues", iid, "notes", noteId, "award_emoji");
+        List<java.time.Instant> times = new ArrayList<>();
+        for (JsonNode award : tree(r.readEntity(String.class))) {
+            for (String field : List.of("created_at", "updated_at")) {
+                if (award.path(field).isTextual()) {
+                    times.add(HistoryMapper.time(award.path(field).asText()));
+                }
+            }
+        }
+        return times;
+    }
+
     /**
      * Every item of a list resource under {@code /projects/:id/issues/:iid/<resource>}, all pages,
      * {@code extra} query parameters added (e.g. {@code sort=asc}).

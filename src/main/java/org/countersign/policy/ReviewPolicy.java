@@ -225,7 +225,7 @@ public final class ReviewPolicy {
             if (closed || !inReview || labelRemovedByClose) {
                 reason = new Reason.SignoffOutsideReview(s.reviewLabel(), closed);
             } else if (c.edited()) {
-                reason = new Reason.SignoffEdited(c.updatedAt());
+                reason = new Reason.SignoffEdited(c.editedAt().get());
             } else {
                 reason = eligibility(signer);
             }

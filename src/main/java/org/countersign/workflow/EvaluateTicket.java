@@ -4,14 +4,20 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.countersign.config.Settings;
 import org.countersign.policy.Action;
+import org.countersign.policy.Comment;
 import org.countersign.policy.Decision;
 import org.countersign.policy.PolicySettings;
 import org.countersign.policy.Reason;
 import org.countersign.policy.ReviewPolicy;
 import org.countersign.policy.SignoffCheck;
+import org.countersign.policy.SignoffCommand;
+import org.countersign.policy.TicketHistory;
 import org.countersign.policy.UserRef;
 import org.countersign.policy.Verdict;
 import org.countersign.policy.Wording;
@@ -19,6 +25,7 @@ import org.countersign.runtime.Metrics;
 import org.countersign.runtime.WorkSignal;
 import org.countersign.store.AcceptedCloses;
 import org.countersign.store.ActionQueue;
+import org.countersign.store.SignoffNotes;
 import org.countersign.store.AuditLog;
 import org.countersign.store.AuditRecord;
 import org.countersign.store.DecisionJson;
@@ -52,10 +59,11 @@ public class EvaluateTicket {
     private final WorkSignal signal;
     private final Metrics metrics;
     private final AcceptedCloses accepted;
+    private final SignoffNotes signoffNotes;
 
     public EvaluateTicket(GitLabPort gitlab, Settings settings, WatchedProjects projects, TicketRepository tickets,
                           AuditLog audit, ActionQueue actions, DecisionJson json, Clock clock, WorkSignal signal,
-                          Metrics metrics, AcceptedCloses accepted) {
+                          Metrics metrics, AcceptedCloses accepted, SignoffNotes signoffNotes) {
         this.gitlab = gitlab;
         this.settings = settings;
         this.projects = projects;
@@ -67,6 +75,7 @@ public class EvaluateTicket {
         this.signal = signal;
         this.metrics = metrics;
         this.accepted = accepted;
+        this.signoffNotes = signoffNotes;
     }
 
     /** A decision and when the history behind it started to be read (database clock). */
@@ -109,8 +118,9 @@ public class EvaluateTicket {
         long projectId = loaded.history().projectId();
         long iid = loaded.history().iid();
         tickets.lock(projectId, iid);
-        Decision d = ReviewPolicy.decide(loaded.history(), policy, project.watchedSince(), accepted.refs(projectId, iid));
         Instant now = clock.instant();
+        TicketHistory history = withEditsSinceFirstRead(loaded.history(), now);
+        Decision d = ReviewPolicy.decide(history, policy, project.watchedSince(), accepted.refs(projectId, iid));
         Optional<StoredTicket> stored = tickets.find(projectId, iid);
         if (stored.isPresent() && stored.get().gitlabUpdatedAt() != null
                 && stored.get().gitlabUpdatedAt().isAfter(loaded.updatedAt())) {
@@ -144,6 +154,39 @@ public class EvaluateTicket {
             }
         }
         return new Recorded(d, queued);
+    }
+
+    /**
+     * Marks as edited every sign-off note whose body differs from the one first read (a reaction moves
+     * {@code updated_at} too, so only the body tells an edit made after Countersign read the note), and
+     * records the bodies of sign-off notes read for the first time.
+     */
+    private TicketHistory withEditsSinceFirstRead(TicketHistory h, Instant now) {
+        Map<Long, String> firstRead = signoffNotes.firstRead(h.projectId(), h.iid());
+        List<Comment> comments = new ArrayList<>(h.comments().size());
+        boolean changed = false;
+        for (Comment c : h.comments()) {
+            if (c.system() || !SignoffCommand.isSignoff(c.body())) {
+                comments.add(c);
+                continue;
+            }
+            String known = firstRead.get(c.id());
+            if (known == null) {
+                signoffNotes.record(h.projectId(), h.iid(), c.id(), c.body(), now);
+                comments.add(c);
+            } else if (!c.edited() && !known.equals(SignoffNotes.sha256(c.body()))) {
+                comments.add(c.editedAt(now));
+                changed = true;
+            } else {
+                comments.add(c);
+            }
+        }
+        if (!changed) {
+            return h;
+        }
+        return new TicketHistory(h.projectId(), h.iid(), h.title(), h.type(), h.author(), h.assignees(), h.closed(),
+                h.movedToId(), h.labels(), h.createdAt(), h.closedAt(), h.closedBy(), h.labelChanges(), h.stateChanges(),
+                comments, h.signers());
     }
 
     /** The first time a sign-off is answered, the sign-off itself gets its own audit entry. */

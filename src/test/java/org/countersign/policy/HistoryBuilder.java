@@ -165,23 +165,23 @@ final class HistoryBuilder {
     }
 
     HistoryBuilder comment(int minute, UserRef by, String body) {
-        comments.add(new Comment(++nextId, at(minute), at(minute), Optional.of(by), body, false, false));
+        comments.add(new Comment(++nextId, at(minute), Optional.empty(), Optional.of(by), body, false, false));
         return this;
     }
 
     /** A comment written at {@code minute} whose body was changed at {@code editedMinute}. */
     HistoryBuilder editedComment(int minute, UserRef by, String body, int editedMinute) {
-        comments.add(new Comment(++nextId, at(minute), at(editedMinute), Optional.of(by), body, false, false));
+        comments.add(new Comment(++nextId, at(minute), Optional.of(at(editedMinute)), Optional.of(by), body, false, false));
         return this;
     }
 
     HistoryBuilder internalComment(int minute, UserRef by, String body) {
-        comments.add(new Comment(++nextId, at(minute), at(minute), Optional.of(by), body, false, true));
+        comments.add(new Comment(++nextId, at(minute), Optional.empty(), Optional.of(by), body, false, true));
         return this;
     }
 
     HistoryBuilder systemNote(int minute, UserRef by, String body) {
-        comments.add(new Comment(++nextId, at(minute), at(minute), Optional.of(by), body, true, false));
+        comments.add(new Comment(++nextId, at(minute), Optional.empty(), Optional.of(by), body, true, false));
         return this;
     }
 
