@@ -234,7 +234,7 @@ public class Workers {
             boolean newly = !cause.equals(probed);
             if (newly) {
                 LOG.errorf("%s is blocked until this is fixed (probed every %s): %s", item.name(),
-                        settings.worker().blockedProbeInterval(), reason);
+                        settings.worker().blockedProbeInterval().toString().substring(2).toLowerCase(), reason);
                 metrics.blocked(kind.queue(), item.label());
             } else {
                 LOG.warnf("%s: still blocked, %s", item.name(), reason);

@@ -97,11 +97,18 @@ final class SimHttpApi implements HttpHandler {
         int remaining;
         final int status;
         final BiPredicate<String, String> appliesTo;
+        /** For a 429: whether it carries Retry-After and RateLimit-* (Rack::Attack) or nothing (application limits). */
+        final boolean rateLimitHeaders;
 
         FaultRule(int remaining, int status, BiPredicate<String, String> appliesTo) {
+            this(remaining, status, appliesTo, true);
+        }
+
+        FaultRule(int remaining, int status, BiPredicate<String, String> appliesTo, boolean rateLimitHeaders) {
             this.remaining = remaining;
             this.status = status;
             this.appliesTo = appliesTo;
+            this.rateLimitHeaders = rateLimitHeaders;
         }
     }
 
@@ -181,6 +188,13 @@ final class SimHttpApi implements HttpHandler {
     void failNext(int n, int status, BiPredicate<String, String> appliesTo) {
         synchronized (faults) {
             faults.add(new FaultRule(n, status, appliesTo));
+        }
+    }
+
+    /** Like {@link #failNext(int, int, BiPredicate)}; a 429 without {@code rateLimitHeaders} has no Retry-After nor RateLimit-*. */
+    void failNext(int n, int status, boolean rateLimitHeaders, BiPredicate<String, String> appliesTo) {
+        synchronized (faults) {
+            faults.add(new FaultRule(n, status, appliesTo, rateLimitHeaders));
         }
     }
 
@@ -268,6 +282,9 @@ final class SimHttpApi implements HttpHandler {
                 if (f.appliesTo.test(method, template)) {
                     if (--f.remaining <= 0) {
                         it.remove();
+                    }
+                    if (f.status == 429 && !f.rateLimitHeaders) {
+                        return Response.error(429, "This endpoint has been requested too many times. Try again later.");
                     }
                     if (f.status == 429) {
                         Map<String, String> h = new LinkedHashMap<>();
