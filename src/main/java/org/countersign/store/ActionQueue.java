@@ -116,13 +116,13 @@ public class ActionQueue {
         return queue.counts(em());
     }
 
-    /** Every DEAD or BLOCKED action, oldest first. */
+    /** Every DEAD or BLOCKED action (a probe in flight counts as BLOCKED), oldest first. */
     @Transactional
     @SuppressWarnings("unchecked")
     public List<Parked> parked() {
-        List<Object[]> rows = em().createNativeQuery("SELECT id, status, project_id, iid, action_key, kind, attempts, "
-                + "COALESCE(failure_reason, last_error), last_error FROM pending_action WHERE status IN ('DEAD', 'BLOCKED') "
-                + "ORDER BY id").getResultList();
+        List<Object[]> rows = em().createNativeQuery("SELECT id, " + WorkQueue.REPORTED_STATUS + ", project_id, iid, action_key, "
+                + "kind, attempts, COALESCE(failure_reason, last_error), last_error FROM pending_action WHERE " + WorkQueue.PARKED
+                + " ORDER BY id").getResultList();
         return rows.stream().map(r -> new Parked(((Number) r[0]).longValue(), (String) r[1], ((Number) r[2]).longValue(),
                 ((Number) r[3]).longValue(), (String) r[4], (String) r[5], ((Number) r[6]).intValue(), (String) r[7],
                 (String) r[8])).toList();

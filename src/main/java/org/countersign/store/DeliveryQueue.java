@@ -213,13 +213,13 @@ public class DeliveryQueue {
         return queue.counts(em());
     }
 
-    /** Every DEAD or BLOCKED delivery, oldest first. */
+    /** Every DEAD or BLOCKED delivery (a probe in flight counts as BLOCKED), oldest first. */
     @Transactional
     @SuppressWarnings("unchecked")
     public List<Parked> parked() {
-        List<Object[]> rows = em().createNativeQuery("SELECT id, status, event_name, event_uuid, project_id, issue_iid, attempts, "
-                + "COALESCE(failure_reason, last_error), last_error, received_at FROM delivery WHERE status IN ('DEAD', 'BLOCKED') "
-                + "ORDER BY id").getResultList();
+        List<Object[]> rows = em().createNativeQuery("SELECT id, " + WorkQueue.REPORTED_STATUS + ", event_name, event_uuid, "
+                + "project_id, issue_iid, attempts, COALESCE(failure_reason, last_error), last_error, received_at FROM delivery "
+                + "WHERE " + WorkQueue.PARKED + " ORDER BY id").getResultList();
         return rows.stream().map(r -> new Parked(((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3],
                 asLong(r[4]), asLong(r[5]), ((Number) r[6]).intValue(), (String) r[7], (String) r[8],
                 WorkQueue.instant(r[9]))).toList();

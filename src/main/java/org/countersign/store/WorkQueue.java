@@ -25,6 +25,14 @@ import java.util.TreeMap;
  */
 final class WorkQueue {
 
+    /**
+     * The status reported (counts, health, admin listing): a probe in flight — PENDING, still carrying the
+     * cause it tests — is reported as BLOCKED, since that cause is not known to be gone yet.
+     */
+    static final String REPORTED_STATUS = "CASE WHEN status = 'PENDING' AND blocked_cause IS NOT NULL THEN 'BLOCKED' ELSE status END";
+    /** The rows reported as DEAD or BLOCKED. */
+    static final String PARKED = "(status IN ('DEAD', 'BLOCKED') OR (status = 'PENDING' AND blocked_cause IS NOT NULL))";
+
     private final String table;
 
     WorkQueue(String table) {
@@ -171,8 +179,8 @@ final class WorkQueue {
     /** Why rows are DEAD or BLOCKED: status, reason, how many; BLOCKED first, then the most frequent. */
     @SuppressWarnings("unchecked")
     List<QueueProblem> problems(EntityManager em, int max) {
-        List<Object[]> rows = em.createNativeQuery("SELECT status, COALESCE(failure_reason, last_error, 'unknown'), count(*) FROM "
-                        + table + " WHERE status IN ('DEAD', 'BLOCKED') GROUP BY 1, 2 ORDER BY 1 DESC, 3 DESC, 2 LIMIT :max")
+        List<Object[]> rows = em.createNativeQuery("SELECT " + REPORTED_STATUS + ", COALESCE(failure_reason, last_error, 'unknown'), "
+                        + "count(*) FROM " + table + " WHERE " + PARKED + " GROUP BY 1, 2 ORDER BY 1 DESC, 3 DESC, 2 LIMIT :max")
                 .setParameter("max", max).getResultList();
         return rows.stream().map(r -> new QueueProblem((String) r[0], (String) r[1], ((Number) r[2]).longValue())).toList();
     }
@@ -190,10 +198,10 @@ final class WorkQueue {
         throw new IllegalArgumentException("not a timestamp: " + o.getClass());
     }
 
-    /** Count of rows per status. */
+    /** Count of rows per (reported) status. */
     @SuppressWarnings("unchecked")
     Map<String, Long> counts(EntityManager em) {
-        List<Object[]> rows = em.createNativeQuery("SELECT status, count(*) FROM " + table + " GROUP BY status").getResultList();
+        List<Object[]> rows = em.createNativeQuery("SELECT " + REPORTED_STATUS + ", count(*) FROM " + table + " GROUP BY 1").getResultList();
         Map<String, Long> result = new TreeMap<>();
         for (Object[] r : rows) {
             result.put((String) r[0], ((Number) r[1]).longValue());

@@ -172,7 +172,7 @@ class FaultToleranceTest extends E2eSupport {
     }
 
     @Test
-    void aBotDemotedBelowDeveloperIsReportedAndEnforcesByItselfOnceItsRoleIsBack() {
+    void aBotDemotedBelowDeveloperIsReportedAndEnforcesByItselfOnceItsRoleIsBack() throws SQLException {
         long iid = newTicket("Rotate the backup encryption keys");
         long other = newTicket("Renew the VPN certificates");
         settle();
@@ -211,6 +211,10 @@ class FaultToleranceTest extends E2eSupport {
                     .filter(e -> e.user().id() == world.bot.id() && e.state().equals("reopened")).count());
             assertEquals(1, botNotes(i).size());
         }
+        // one probe got through and requeued the other with it (a probe keeps the cause it tested; the
+        // action thread is single, so the other could not have been probed on its own meanwhile)
+        assertEquals(1L, queryLong("SELECT count(*) FROM pending_action WHERE project_id = ? AND iid IN (?, ?) "
+                + "AND kind = 'REOPEN' AND blocked_cause IS NOT NULL", project.id(), iid, other));
     }
 
     @Test
@@ -284,6 +288,18 @@ class FaultToleranceTest extends E2eSupport {
                 assertEquals("DONE", r.getString(1));
                 assertEquals(1, r.getInt(2), "the 429s gave their attempts back: only the successful one counts");
                 assertEquals(20, r.getInt(3));
+            }
+        }
+    }
+
+    private long queryLong(String sql, long... params) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                q.setLong(i + 1, params[i]);
+            }
+            try (ResultSet r = q.executeQuery()) {
+                assertTrue(r.next());
+                return r.getLong(1);
             }
         }
     }
