@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -198,7 +199,7 @@ public class Workers {
             }
             case PERMANENT -> {
                 if (item.attempt() < PERMANENT_TRIES) {
-                    Duration delay = Backoff.after(item.attempt(), java.util.Optional.empty());
+                    Duration delay = Backoff.after(item.attempt(), Optional.empty());
                     LOG.warnf("%s refused by GitLab (attempt %d), one more try in %d ms: %s", item.name(), item.attempt(),
                             delay.toMillis(), error);
                     metrics.retry(kind.queue(), item.label());
@@ -214,7 +215,7 @@ public class Workers {
                     park(kind, t, item, error, "GitLab kept failing (" + error + "), " + item.attempt() + " attempts: once it "
                             + "works again, retry it (POST /admin/dead-letters/" + kind.queue() + "/" + item.id() + "/retry)", null);
                 } else {
-                    Duration delay = Backoff.after(item.attempt(), java.util.Optional.empty());
+                    Duration delay = Backoff.after(item.attempt(), Optional.empty());
                     LOG.warnf("%s failed (attempt %d), retrying in %d ms: %s", item.name(), item.attempt(), delay.toMillis(), error);
                     metrics.retry(kind.queue(), item.label());
                     kind.retry(t, instance.id(), delay, error, false);
