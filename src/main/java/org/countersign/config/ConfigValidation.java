@@ -71,6 +71,14 @@ public final class ConfigValidation {
         if (c.worker().maxAttempts() < 1) {
             p.add("COUNTERSIGN_WORKER_MAX_ATTEMPTS (countersign.worker.max-attempts) must be at least 1");
         }
+        if (c.worker().blockedProbeInterval().toMillis() < 100) {
+            p.add("COUNTERSIGN_WORKER_BLOCKED_PROBE_INTERVAL (countersign.worker.blocked-probe-interval) must be at least 100ms, got "
+                    + c.worker().blockedProbeInterval().toMillis() + " ms");
+        }
+        if (c.worker().rateLimitBackoff().toMillis() < 1 || c.worker().rateLimitBackoffMax().compareTo(c.worker().rateLimitBackoff()) < 0) {
+            p.add("COUNTERSIGN_WORKER_RATE_LIMIT_BACKOFF (countersign.worker.rate-limit-backoff) must be positive and at most "
+                    + "COUNTERSIGN_WORKER_RATE_LIMIT_BACKOFF_MAX (countersign.worker.rate-limit-backoff-max)");
+        }
         return p;
     }
 

@@ -133,5 +133,22 @@ public interface CountersignConfig {
         @WithName("poll-interval")
         @WithDefault("1s")
         Duration pollInterval();
+
+        /**
+         * Work GitLab refused for a cause an operator fixes (a revoked token, a missing role) is BLOCKED:
+         * this often one blocked item per cause is tried again, and when it gets through all are requeued.
+         */
+        @WithName("blocked-probe-interval")
+        @WithDefault("5m")
+        Duration blockedProbeInterval();
+
+        /** First wait after a 429 that names no wait (GitLab's per-endpoint limits); doubles up to the max. */
+        @WithName("rate-limit-backoff")
+        @WithDefault("1m")
+        Duration rateLimitBackoff();
+
+        @WithName("rate-limit-backoff-max")
+        @WithDefault("5m")
+        Duration rateLimitBackoffMax();
     }
 }

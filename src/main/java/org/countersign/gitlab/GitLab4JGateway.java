@@ -318,22 +318,76 @@ public class GitLab4JGateway implements GitLabPort {
             status = 0;
             LOG.debugf(e, "GitLab call %s failed", what);
             throw new GitLabFailure(what + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(), 0,
-                    Optional.empty(), e);
+                    Optional.empty(), what, null, e);
         } finally {
             metrics.gitlabCall(what, status, Duration.ofNanos(System.nanoTime() - start));
         }
     }
 
-    private static GitLabFailure failure(String what, GitLabApiException e) {
-        Optional<Duration> retryAfter = Optional.empty();
-        if (e.getHeaders() != null && e.getHeaders().getFirst("Retry-After") != null) {
-            try {
-                retryAfter = Optional.of(Duration.ofSeconds(Long.parseLong(e.getHeaders().getFirst("Retry-After").strip())));
-            } catch (NumberFormatException ignored) {
-                // an HTTP date: fall back to the normal backoff
+    /** The failure of {@code what}, with GitLab's own message and, for a 429, how long it asked to wait. */
+    private GitLabFailure failure(String what, GitLabApiException e) {
+        int status = e.getHttpStatus();
+        Optional<Duration> wait = status == 429 ? retryAfter(name -> header(e, name), clock.instant()) : Optional.empty();
+        return new GitLabFailure(what + " failed: HTTP " + status + " " + e.getMessage(), status, wait, what, e.getMessage(), e);
+    }
+
+    private static String header(GitLabApiException e, String name) {
+        if (e.getHeaders() == null) {
+            return null;
+        }
+        for (Map.Entry<String, List<String>> h : e.getHeaders().entrySet()) {
+            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name) && h.getValue() != null && !h.getValue().isEmpty()) {
+                return h.getValue().get(0);
             }
         }
-        return new GitLabFailure(what + " failed: HTTP " + e.getHttpStatus() + " " + e.getMessage(), e.getHttpStatus(),
-                retryAfter, e);
+        return null;
+    }
+
+    /**
+     * How long a 429 asks to wait, if it says: {@code Retry-After} (delay-seconds or an HTTP-date, RFC 9110
+     * §10.2.3), else {@code RateLimit-Reset} (Unix time of the quota's reset). GitLab's Rack::Attack throttles
+     * send both ({@code Gitlab::RackAttack.throttled_response_headers}, lib/gitlab/rack_attack.rb); its
+     * per-endpoint application limits (e.g. notes creation, {@code API::Helpers::RateLimiter#check_rate_limit!},
+     * lib/api/helpers/rate_limiter.rb) answer 429 with neither: empty then. Absolute times are measured from
+     * the answer's {@code Date} header when there is one, so a skewed local clock does not change the wait.
+     */
+    static Optional<Duration> retryAfter(java.util.function.Function<String, String> header, Instant now) {
+        Instant base = now;
+        String date = header.apply("Date");
+        if (date != null) {
+            try {
+                base = java.time.ZonedDateTime.parse(date.strip(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
+            } catch (java.time.format.DateTimeParseException ignored) {
+                // keep the local clock
+            }
+        }
+        String retryAfter = header.apply("Retry-After");
+        if (retryAfter != null && !retryAfter.isBlank()) {
+            String v = retryAfter.strip();
+            try {
+                return Optional.of(Duration.ofSeconds(Math.max(0, Long.parseLong(v))));
+            } catch (NumberFormatException notSeconds) {
+                try {
+                    Instant at = java.time.ZonedDateTime.parse(v, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                    return Optional.of(positive(Duration.between(base, at)));
+                } catch (java.time.format.DateTimeParseException notADate) {
+                    // unusable: try RateLimit-Reset
+                }
+            }
+        }
+        String reset = header.apply("RateLimit-Reset");
+        if (reset != null && !reset.isBlank()) {
+            try {
+                return Optional.of(positive(Duration.between(base, Instant.ofEpochSecond(Long.parseLong(reset.strip())))));
+            } catch (NumberFormatException | java.time.DateTimeException ignored) {
+                // unusable: no advice
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Duration positive(Duration d) {
+        return d.isNegative() ? Duration.ZERO : d;
     }
 }

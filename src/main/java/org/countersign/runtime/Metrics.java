@@ -31,13 +31,13 @@ public class Metrics {
         this.registry = registry;
         this.deliveryCounts = new CachedCounts(deliveries::counts);
         this.actionCounts = new CachedCounts(actions::counts);
-        for (String status : new String[] {"PENDING", "DEAD"}) {
+        for (String status : new String[] {"PENDING", "DEAD", "BLOCKED"}) {
             Gauge.builder("countersign_queue_depth", () -> deliveryCounts.get().getOrDefault(status, 0L))
                     .tag("queue", "deliveries").tag("status", status.toLowerCase())
-                    .description("Deliveries or actions waiting (pending) or parked (dead)").register(registry);
+                    .description("Deliveries or actions waiting (pending) or parked (dead, blocked)").register(registry);
             Gauge.builder("countersign_queue_depth", () -> actionCounts.get().getOrDefault(status, 0L))
                     .tag("queue", "actions").tag("status", status.toLowerCase())
-                    .description("Deliveries or actions waiting (pending) or parked (dead)").register(registry);
+                    .description("Deliveries or actions waiting (pending) or parked (dead, blocked)").register(registry);
         }
     }
 
@@ -57,6 +57,11 @@ public class Metrics {
 
     public void dead(String queue, String kind) {
         counter("countersign_dead_letters_total", "queue", queue, "kind", kind).increment();
+    }
+
+    /** An item parked as BLOCKED (GitLab refused the bot's token or role; it is retried once that is fixed). */
+    public void blocked(String queue, String kind) {
+        counter("countersign_blocked_total", "queue", queue, "kind", kind).increment();
     }
 
     public void action(String kind, String outcome) {

@@ -15,12 +15,20 @@ public class ActionQueue {
 
     private final WorkQueue queue = new WorkQueue("pending_action");
 
-    /** A claimed action; {@code payload} is its JSON. */
-    public record Claimed(long id, int attempt, long projectId, long iid, String key, String kind, String payload) {
+    /**
+     * A claimed action; {@code payload} is its JSON. {@code throttles}: 429s met in a row;
+     * {@code blockedCause}: set when this claim is the probe of a cause that blocked it (see WorkQueue).
+     */
+    public record Claimed(long id, int attempt, long projectId, long iid, String key, String kind, String payload,
+                          int throttles, String blockedCause) {
     }
 
-    /** A dead action, for the admin listing. */
-    public record Dead(long id, long projectId, long iid, String key, String kind, int attempts, String lastError) {
+    /**
+     * A DEAD or BLOCKED action, for the admin listing: {@code reason} says what is wrong and what fixes it,
+     * {@code lastError} what GitLab (or the worker) last answered.
+     */
+    public record Parked(long id, String status, long projectId, long iid, String key, String kind, int attempts,
+                         String reason, String lastError) {
     }
 
     /**
@@ -41,17 +49,55 @@ public class ActionQueue {
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public List<Claimed> claim(int max, String worker, Duration lease) {
         List<Claimed> result = new ArrayList<>();
-        for (Object[] r : queue.claim(em(), max, worker, lease, "t.project_id, t.iid, t.action_key, t.kind, CAST(t.payload AS text)")) {
+        for (Object[] r : queue.claim(em(), max, worker, lease,
+                "t.project_id, t.iid, t.action_key, t.kind, CAST(t.payload AS text), t.throttles, t.blocked_cause")) {
             result.add(new Claimed(((Number) r[0]).longValue(), ((Number) r[1]).intValue(), ((Number) r[2]).longValue(),
-                    ((Number) r[3]).longValue(), (String) r[4], (String) r[5], (String) r[6]));
+                    ((Number) r[3]).longValue(), (String) r[4], (String) r[5], (String) r[6], ((Number) r[7]).intValue(),
+                    (String) r[8]));
         }
         return result;
     }
 
-    /** Ends the action (DONE, SKIPPED or DEAD) in the caller's transaction, next to its audit entry. */
+    /** Ends the action (DONE or SKIPPED) in the caller's transaction, next to its audit entry. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public boolean finish(long id, String worker, String status, String error) {
-        return queue.finish(em(), id, worker, status, error);
+    public boolean finish(long id, String worker, String status) {
+        return queue.finish(em(), id, worker, status, null);
+    }
+
+    /** Gives up on the action (DEAD until an operator retries it), in the caller's transaction, next to its audit entry. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean dead(long id, String worker, String error, String reason) {
+        return queue.dead(em(), id, worker, error, reason);
+    }
+
+    /** Parks the action as BLOCKED by {@code cause} (see WorkQueue), in the caller's transaction. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean block(long id, String worker, String cause, String error, String reason, Duration probeInterval) {
+        return queue.block(em(), id, worker, cause, error, reason, probeInterval);
+    }
+
+    /** Releases one BLOCKED action per due cause as a probe; returns the causes probed. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public List<String> releaseProbes(Duration probeInterval, int probeAttempts) {
+        return queue.releaseProbes(em(), probeInterval, probeAttempts);
+    }
+
+    /** Requeues every action BLOCKED by {@code cause}; returns how many. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int unblock(String cause) {
+        return queue.unblock(em(), cause);
+    }
+
+    /** Lets every BLOCKED action's cause be probed now. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int probeSoon() {
+        return queue.probeSoon(em());
+    }
+
+    /** Why actions are DEAD or BLOCKED, at most {@code max} distinct reasons. */
+    @Transactional
+    public List<QueueProblem> problems(int max) {
+        return queue.problems(em(), max);
     }
 
     /** Extends this worker's claim on the item; false if the claim was lost to another worker. */
@@ -60,9 +106,10 @@ public class ActionQueue {
         return queue.renew(em(), id, worker, lease);
     }
 
+    /** Tries the action again after {@code delay}; a {@code throttled} retry (429) does not use up an attempt. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public void retry(long id, String worker, Duration delay, String error) {
-        queue.retry(em(), id, worker, delay, error);
+    public void retry(long id, String worker, Duration delay, String error, boolean throttled) {
+        queue.retry(em(), id, worker, delay, error, throttled);
     }
 
     @Transactional
@@ -70,16 +117,19 @@ public class ActionQueue {
         return queue.counts(em());
     }
 
+    /** Every DEAD or BLOCKED action (a probe in flight counts as BLOCKED), oldest first. */
     @Transactional
     @SuppressWarnings("unchecked")
-    public List<Dead> dead() {
-        List<Object[]> rows = em().createNativeQuery("SELECT id, project_id, iid, action_key, kind, attempts, last_error "
-                + "FROM pending_action WHERE status = 'DEAD' ORDER BY id").getResultList();
-        return rows.stream().map(r -> new Dead(((Number) r[0]).longValue(), ((Number) r[1]).longValue(),
-                ((Number) r[2]).longValue(), (String) r[3], (String) r[4], ((Number) r[5]).intValue(), (String) r[6])).toList();
+    public List<Parked> parked() {
+        List<Object[]> rows = em().createNativeQuery("SELECT id, " + WorkQueue.REPORTED_STATUS + ", project_id, iid, action_key, "
+                + "kind, attempts, COALESCE(failure_reason, last_error), last_error FROM pending_action WHERE " + WorkQueue.PARKED
+                + " ORDER BY id").getResultList();
+        return rows.stream().map(r -> new Parked(((Number) r[0]).longValue(), (String) r[1], ((Number) r[2]).longValue(),
+                ((Number) r[3]).longValue(), (String) r[4], (String) r[5], ((Number) r[6]).intValue(), (String) r[7],
+                (String) r[8])).toList();
     }
 
-    /** Puts a dead action back in the queue with fresh attempts. False if it is not dead. */
+    /** Puts a DEAD or BLOCKED action back in the queue with fresh attempts. False if it is neither. */
     @Transactional
     public boolean revive(long id) {
         return queue.revive(em(), id);

@@ -36,14 +36,19 @@ public class DeliveryQueue {
     /**
      * A delivery claimed by a worker. {@code receivedAt} is on the database clock; {@code ticketReadAt} is
      * when the history behind its ticket's latest decision was read (null if never), as of the claim.
+     * {@code throttles}: 429s met in a row; {@code blockedCause}: set when this claim is the probe of a
+     * cause that blocked it (see WorkQueue).
      */
     public record Claimed(long id, int attempt, String eventName, String eventUuid, Long projectId, Long issueIid,
-                          Long actorId, Instant receivedAt, Instant ticketReadAt) {
+                          Long actorId, Instant receivedAt, Instant ticketReadAt, int throttles, String blockedCause) {
     }
 
-    /** A dead delivery, for the admin listing. */
-    public record Dead(long id, String eventName, String eventUuid, Long projectId, Long issueIid, int attempts,
-                       String lastError, java.time.Instant receivedAt) {
+    /**
+     * A DEAD or BLOCKED delivery, for the admin listing: {@code reason} says what is wrong and what fixes
+     * it, {@code lastError} what GitLab (or the worker) last answered.
+     */
+    public record Parked(long id, String status, String eventName, String eventUuid, Long projectId, Long issueIid,
+                         int attempts, String reason, String lastError, java.time.Instant receivedAt) {
     }
 
     /**
@@ -114,9 +119,11 @@ public class DeliveryQueue {
         List<Claimed> result = new ArrayList<>();
         for (Object[] r : queue.claim(em(), max, worker, lease,
                 "t.event_name, t.event_uuid, t.project_id, t.issue_iid, t.actor_id, t.received_at, "
-                        + "(SELECT k.history_read_at FROM ticket k WHERE k.project_id = t.project_id AND k.iid = t.issue_iid)")) {
+                        + "(SELECT k.history_read_at FROM ticket k WHERE k.project_id = t.project_id AND k.iid = t.issue_iid), "
+                        + "t.throttles, t.blocked_cause")) {
             result.add(new Claimed(((Number) r[0]).longValue(), ((Number) r[1]).intValue(), (String) r[2], (String) r[3],
-                    asLong(r[4]), asLong(r[5]), asLong(r[6]), WorkQueue.instant(r[7]), WorkQueue.instant(r[8])));
+                    asLong(r[4]), asLong(r[5]), asLong(r[6]), WorkQueue.instant(r[7]), WorkQueue.instant(r[8]),
+                    ((Number) r[9]).intValue(), (String) r[10]));
         }
         return result;
     }
@@ -144,14 +151,46 @@ public class DeliveryQueue {
         }
     }
 
+    /** Tries the delivery again after {@code delay}; a {@code throttled} retry (429) does not use up an attempt. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public void retry(long id, String worker, Duration delay, String error) {
-        queue.retry(em(), id, worker, delay, error);
+    public void retry(long id, String worker, Duration delay, String error, boolean throttled) {
+        queue.retry(em(), id, worker, delay, error, throttled);
     }
 
+    /** Gives up on the delivery: DEAD until an operator retries it. */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
-    public void dead(long id, String worker, String error) {
-        queue.finish(em(), id, worker, "DEAD", error);
+    public boolean dead(long id, String worker, String error, String reason) {
+        return queue.dead(em(), id, worker, error, reason);
+    }
+
+    /** Parks the delivery as BLOCKED by {@code cause} (see WorkQueue). */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public boolean block(long id, String worker, String cause, String error, String reason, Duration probeInterval) {
+        return queue.block(em(), id, worker, cause, error, reason, probeInterval);
+    }
+
+    /** Releases one BLOCKED delivery per due cause as a probe; returns the causes probed. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public List<String> releaseProbes(Duration probeInterval, int probeAttempts) {
+        return queue.releaseProbes(em(), probeInterval, probeAttempts);
+    }
+
+    /** Requeues every delivery BLOCKED by {@code cause}; returns how many. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int unblock(String cause) {
+        return queue.unblock(em(), cause);
+    }
+
+    /** Lets every BLOCKED delivery's cause be probed now. */
+    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    public int probeSoon() {
+        return queue.probeSoon(em());
+    }
+
+    /** Why deliveries are DEAD or BLOCKED, at most {@code max} distinct reasons. */
+    @Transactional
+    public List<QueueProblem> problems(int max) {
+        return queue.problems(em(), max);
     }
 
     /**
@@ -174,16 +213,19 @@ public class DeliveryQueue {
         return queue.counts(em());
     }
 
+    /** Every DEAD or BLOCKED delivery (a probe in flight counts as BLOCKED), oldest first. */
     @Transactional
     @SuppressWarnings("unchecked")
-    public List<Dead> dead() {
-        List<Object[]> rows = em().createNativeQuery("SELECT id, event_name, event_uuid, project_id, issue_iid, attempts, "
-                + "last_error, received_at FROM delivery WHERE status = 'DEAD' ORDER BY id").getResultList();
-        return rows.stream().map(r -> new Dead(((Number) r[0]).longValue(), (String) r[1], (String) r[2], asLong(r[3]),
-                asLong(r[4]), ((Number) r[5]).intValue(), (String) r[6], WorkQueue.instant(r[7]))).toList();
+    public List<Parked> parked() {
+        List<Object[]> rows = em().createNativeQuery("SELECT id, " + WorkQueue.REPORTED_STATUS + ", event_name, event_uuid, "
+                + "project_id, issue_iid, attempts, COALESCE(failure_reason, last_error), last_error, received_at FROM delivery "
+                + "WHERE " + WorkQueue.PARKED + " ORDER BY id").getResultList();
+        return rows.stream().map(r -> new Parked(((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3],
+                asLong(r[4]), asLong(r[5]), ((Number) r[6]).intValue(), (String) r[7], (String) r[8],
+                WorkQueue.instant(r[9]))).toList();
     }
 
-    /** Puts a dead delivery back in the queue with fresh attempts. False if it is not dead. */
+    /** Puts a DEAD or BLOCKED delivery back in the queue with fresh attempts. False if it is neither. */
     @Transactional
     public boolean revive(long id) {
         return queue.revive(em(), id);

@@ -15,15 +15,16 @@ import org.countersign.store.DeliveryQueue;
 
 /**
  * Operator endpoints, behind {@code Authorization: Bearer $COUNTERSIGN_ADMIN_TOKEN} (off when the
- * token is not set): what is parked as dead and why, and putting it back in the queue once the cause
- * is fixed.
+ * token is not set): what is parked (DEAD, or BLOCKED until the bot's token or role is fixed) and why,
+ * and putting it back in the queue once the cause is fixed. BLOCKED items need no such call: they are
+ * probed and requeued by themselves; retrying one only saves waiting for the next probe.
  */
 @Path("/admin")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
 
-    /** Everything parked as dead. */
-    public record DeadLettersView(List<DeliveryQueue.Dead> deliveries, List<ActionQueue.Dead> actions) {
+    /** Everything parked as DEAD or BLOCKED, each with its {@code status} and {@code reason}. */
+    public record DeadLettersView(List<DeliveryQueue.Parked> deliveries, List<ActionQueue.Parked> actions) {
     }
 
     private final java.util.Optional<SecretToken> adminToken;
@@ -40,7 +41,7 @@ public class AdminResource {
     @Path("/dead-letters")
     public DeadLettersView deadLetters(@HeaderParam("Authorization") String authorization) {
         authorize(authorization);
-        return new DeadLettersView(deliveries.dead(), actions.dead());
+        return new DeadLettersView(deliveries.parked(), actions.parked());
     }
 
     @POST
@@ -48,7 +49,7 @@ public class AdminResource {
     public Map<String, Object> retryDelivery(@HeaderParam("Authorization") String authorization, @PathParam("id") long id) {
         authorize(authorization);
         if (!deliveries.revive(id)) {
-            throw new ProblemException(404, "Not Found", "No dead delivery " + id + ".");
+            throw new ProblemException(404, "Not Found", "No dead or blocked delivery " + id + ".");
         }
         return Map.of("delivery", id, "status", "PENDING");
     }
@@ -58,7 +59,7 @@ public class AdminResource {
     public Map<String, Object> retryAction(@HeaderParam("Authorization") String authorization, @PathParam("id") long id) {
         authorize(authorization);
         if (!actions.revive(id)) {
-            throw new ProblemException(404, "Not Found", "No dead action " + id + ".");
+            throw new ProblemException(404, "Not Found", "No dead or blocked action " + id + ".");
         }
         return Map.of("action", id, "status", "PENDING");
     }

@@ -138,7 +138,10 @@ class ClusterIT {
             }
             throw new AssertionError(why.toString(), e);
         }
-        Thread.sleep(4000); // two more reconciliation passes and any straggling retry
+        // nothing more happens over two more reconciliation passes and any straggling retry
+        await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250)).until(() ->
+                violations.stream().allMatch(i -> botReopens(i) == 1 && botNotes(i).size() == 1 && !sim.issue(world.project, i).isClosed())
+                        && signoffs.stream().allMatch(i -> botNotes(i).size() == 1));
         sim.awaitWebhooksSent();
         for (long i : violations) {
             assertEquals(1, botReopens(i), "reopens of #" + i);

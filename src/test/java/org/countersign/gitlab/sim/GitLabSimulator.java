@@ -366,6 +366,17 @@ public final class GitLabSimulator implements AutoCloseable {
         api.failNext(n, status, appliesTo);
     }
 
+    /**
+     * The next {@code n} requests matching {@code method} and {@code pathTemplate} (null = any) answer 429
+     * with neither {@code Retry-After} nor {@code RateLimit-*} headers, as GitLab's per-endpoint application
+     * limits do (e.g. notes creation: {@code API::Helpers::RateLimiter#check_rate_limit!},
+     * lib/api/helpers/rate_limiter.rb), unlike its Rack::Attack throttles.
+     */
+    public void throttleNextWithoutHeaders(int n, String method, String pathTemplate) {
+        api.failNext(n, 429, false, (m, t) -> (method == null || method.equalsIgnoreCase(m))
+                && (pathTemplate == null || pathTemplate.equals(t)));
+    }
+
     public void clearFaults() {
         api.clearFaults();
         api.rateLimits().clear();

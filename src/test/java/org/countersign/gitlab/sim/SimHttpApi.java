@@ -102,16 +102,27 @@ final class SimHttpApi implements HttpHandler {
         final BiPredicate<String, String> appliesTo;
         /** Body to answer instead of the default {@code {"message":"<status> <reason>"}}; null = default. */
         final JsonNode body;
+        /** For a 429: whether it carries Retry-After and RateLimit-* (Rack::Attack) or nothing (application limits). */
+        final boolean rateLimitHeaders;
 
         FaultRule(int remaining, int status, BiPredicate<String, String> appliesTo) {
-            this(remaining, status, appliesTo, null);
+            this(remaining, status, appliesTo, null, true);
         }
 
         FaultRule(int remaining, int status, BiPredicate<String, String> appliesTo, JsonNode body) {
+            this(remaining, status, appliesTo, body, true);
+        }
+
+        FaultRule(int remaining, int status, BiPredicate<String, String> appliesTo, boolean rateLimitHeaders) {
+            this(remaining, status, appliesTo, null, rateLimitHeaders);
+        }
+
+        FaultRule(int remaining, int status, BiPredicate<String, String> appliesTo, JsonNode body, boolean rateLimitHeaders) {
             this.remaining = remaining;
             this.status = status;
             this.appliesTo = appliesTo;
             this.body = body;
+            this.rateLimitHeaders = rateLimitHeaders;
         }
     }
 
@@ -223,6 +234,13 @@ final class SimHttpApi implements HttpHandler {
         }
     }
 
+    /** Like {@link #failNext(int, int, BiPredicate)}; a 429 without {@code rateLimitHeaders} has no Retry-After nor RateLimit-*. */
+    void failNext(int n, int status, boolean rateLimitHeaders, BiPredicate<String, String> appliesTo) {
+        synchronized (faults) {
+            faults.add(new FaultRule(n, status, appliesTo, rateLimitHeaders));
+        }
+    }
+
     void clearFaults() {
         synchronized (faults) {
             faults.clear();
@@ -320,6 +338,9 @@ final class SimHttpApi implements HttpHandler {
                 if (f.appliesTo.test(method, template)) {
                     if (--f.remaining <= 0) {
                         it.remove();
+                    }
+                    if (f.status == 429 && !f.rateLimitHeaders) {
+                        return Response.error(429, "This endpoint has been requested too many times. Try again later.");
                     }
                     if (f.status == 429) {
                         Map<String, String> h = new LinkedHashMap<>();
