@@ -113,10 +113,11 @@ public class GitLab4JGateway implements GitLabPort {
         for (int attempt = 1; ; attempt++) {
             IssueVersion before = expected.isPresent() ? expected.get() : version(readIssue(projectId, iid));
             History history = loadHistory(projectId, iid);
+            long verifying = System.nanoTime();
             IssueResourceApi.IssueSnapshot after = readIssue(projectId, iid);
             IssueVersion now = version(after);
             if (now.equals(before) && history.distinctNotes()) {
-                return assemble(projectId, iid, after, now, history);
+                return assemble(projectId, iid, after, now, history, verifying);
             }
             if (attempt == CONSISTENT_READ_ATTEMPTS) {
                 throw new GitLabFailure("issue " + projectId + "#" + iid + " kept changing while its history was read",
@@ -163,7 +164,7 @@ public class GitLab4JGateway implements GitLabPort {
     }
 
     private LoadedTicket assemble(long projectId, long iid, IssueResourceApi.IssueSnapshot issue, IssueVersion version,
-                                  History h) {
+                                  History h, long consistentAsOfNanos) {
         Map<Long, SignerFacts> signers = new HashMap<>();
         for (Note n : h.notes()) {
             Long id = n.getAuthor() == null ? null : n.getAuthor().getId();
@@ -180,7 +181,7 @@ public class GitLab4JGateway implements GitLabPort {
         }
         TicketHistory history = HistoryMapper.history(projectId, iid, issue, h.labelEvents(), h.stateEvents(), h.notes(),
                 signers, reactions);
-        return new LoadedTicket(history, version, issue.issue().getWebUrl());
+        return new LoadedTicket(history, version, issue.issue().getWebUrl(), consistentAsOfNanos);
     }
 
     /** Membership (effective level, including inherited) and account kind of someone who wrote a sign-off. */

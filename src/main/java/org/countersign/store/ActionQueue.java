@@ -13,7 +13,12 @@ import java.util.Map;
 @ApplicationScoped
 public class ActionQueue {
 
-    private final WorkQueue queue = new WorkQueue("pending_action");
+    /**
+     * A ticket's actions are applied in the order they were queued, one at a time across instances: the
+     * note that says "reopened" follows the reopen, and waits while the reopen is blocked or retrying.
+     */
+    private final WorkQueue queue = new WorkQueue("pending_action", "NOT EXISTS (SELECT 1 FROM pending_action b "
+            + "WHERE b.project_id = c.project_id AND b.iid = c.iid AND b.id < c.id AND b.status IN ('PENDING', 'BLOCKED'))");
 
     /**
      * A claimed action; {@code payload} is its JSON. {@code throttles}: 429s met in a row;

@@ -21,7 +21,14 @@ import java.util.Optional;
 @ApplicationScoped
 public class DeliveryQueue {
 
-    private final WorkQueue queue = new WorkQueue("delivery");
+    /**
+     * One evaluation of a ticket at a time: a delivery whose ticket another worker is evaluating waits, and
+     * is most often covered by that evaluation (GitLab sends two hooks for a drag into Closed, a second
+     * evaluation would only read the same history again).
+     */
+    private final WorkQueue queue = new WorkQueue("delivery", "NOT EXISTS (SELECT 1 FROM delivery b "
+            + "WHERE b.project_id = c.project_id AND b.issue_iid = c.issue_iid AND b.id <> c.id AND b.status = 'PENDING' "
+            + "AND b.locked_until >= now())");
     private final DataSource dataSource;
 
     public DeliveryQueue(DataSource dataSource) {

@@ -34,9 +34,15 @@ final class WorkQueue {
     static final String PARKED = "(status IN ('DEAD', 'BLOCKED') OR (status = 'PENDING' AND blocked_cause IS NOT NULL))";
 
     private final String table;
+    private final String claimable;
 
-    WorkQueue(String table) {
+    /**
+     * @param claimable an SQL condition on the candidate row {@code c} that must also hold for it to be
+     *                  claimed (e.g. "no other row about the same ticket is in progress"); empty for none
+     */
+    WorkQueue(String table, String claimable) {
         this.table = table;
+        this.claimable = claimable.isBlank() ? "" : " AND " + claimable;
     }
 
     /**
@@ -49,9 +55,9 @@ final class WorkQueue {
         List<Object[]> rows = em.createNativeQuery(
                 "UPDATE " + table + " t SET locked_until = now() + make_interval(secs => :lease), locked_by = :worker, "
                         + "attempts = t.attempts + 1 "
-                        + "WHERE t.id IN (SELECT id FROM " + table + " WHERE status = 'PENDING' AND next_attempt_at <= now() "
-                        + "AND (locked_until IS NULL OR locked_until < now()) ORDER BY next_attempt_at, id LIMIT :max "
-                        + "FOR UPDATE SKIP LOCKED) RETURNING t.id, t.attempts, " + columns)
+                        + "WHERE t.id IN (SELECT c.id FROM " + table + " c WHERE c.status = 'PENDING' AND c.next_attempt_at <= now() "
+                        + "AND (c.locked_until IS NULL OR c.locked_until < now())" + claimable
+                        + " ORDER BY c.next_attempt_at, c.id LIMIT :max FOR UPDATE SKIP LOCKED) RETURNING t.id, t.attempts, " + columns)
                 .setParameter("lease", lease.toMillis() / 1000.0).setParameter("worker", worker).setParameter("max", max)
                 .getResultList();
         List<Object[]> sorted = new ArrayList<>(rows);

@@ -78,7 +78,10 @@ public class EvaluateTicket {
         this.signoffNotes = signoffNotes;
     }
 
-    /** A decision and when the history behind it started to be read (database clock). */
+    /**
+     * A decision and the moment (database clock) before which every delivery about the ticket is covered
+     * by it: GitLab had committed the change it announces before the history was proved consistent.
+     */
     public record Evaluation(Decision decision, Instant historyReadAt) {
     }
 
@@ -95,8 +98,11 @@ public class EvaluateTicket {
             return Optional.empty();
         }
         WatchedProject project = start.get().project();
-        Instant readAt = start.get().databaseNow();
+        long started = System.nanoTime();
         GitLabPort.LoadedTicket loaded = gitlab.loadTicket(projectId, iid, known);
+        // GitLab sends a webhook after committing its change: a delivery that arrived before the read that
+        // proved the snapshot consistent began is in the snapshot (same database clock as the deliveries)
+        Instant readAt = start.get().databaseNow().plusNanos(Math.max(0, loaded.consistentAsOfNanos() - started));
         PolicySettings policy = settings.policy(gitlab.botUserId());
         Recorded recorded = QuarkusTransaction.requiringNew().call(() -> record(loaded, policy, project, trigger, readAt));
         metrics.decision(recorded.decision().verdict().name());

@@ -79,8 +79,12 @@ public interface GitLabPort {
     record IssueState(boolean closed, Set<String> labels, Instant updatedAt, boolean discussionLocked) {
     }
 
-    /** The history plus what pages show about the ticket. */
-    record LoadedTicket(TicketHistory history, IssueVersion version, String webUrl) {
+    /**
+     * The history plus what pages show about the ticket. {@code consistentAsOfNanos}: the
+     * {@link System#nanoTime()} just before the read that proved the snapshot consistent began: every
+     * change GitLab had committed by then is in the history.
+     */
+    record LoadedTicket(TicketHistory history, IssueVersion version, String webUrl, long consistentAsOfNanos) {
         public Instant updatedAt() {
             return version.updatedAt();
         }
