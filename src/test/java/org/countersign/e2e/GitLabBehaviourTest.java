@@ -11,6 +11,8 @@ import jakarta.inject.Inject;
 import java.util.List;
 import org.countersign.gitlab.sim.GitLabSimulator;
 import org.countersign.gitlab.sim.SimIssue;
+import org.countersign.gitlab.sim.SimNote;
+import org.countersign.gitlab.sim.SimUser;
 import org.countersign.store.AuditLog;
 import org.junit.jupiter.api.Test;
 
@@ -112,5 +114,118 @@ class GitLabBehaviourTest extends E2eSupport {
         } finally {
             sim.addMember(project, world.carol, GitLabSimulator.DEVELOPER);
         }
+    }
+
+    /**
+     * Notes::UpdateService keeps created_at and moves updated_at; the REST note shows no editor, and a
+     * Maintainer may edit anyone's comment (note_policy.rb): an edited /signoff does not count, the reply
+     * asks for a new one, and the Note Hook with action "update" is what makes Countersign look again.
+     */
+    @Test
+    void anEditedSignoffNoLongerCounts() {
+        long iid = newTicket("Upgrade the mail relay");
+        toReview(world.bob, iid);
+        SimNote signoff = sim.comment(world.carol, project, iid, "/signoff relay tested with swaks");
+        awaitBotNote(iid, b -> b.contains("Sign-off by @carol recorded"));
+        sim.editNote(world.dave, project, iid, signoff.id(), "/signoff relay tested with swaks, and TLS too");
+
+        awaitBotNote(iid, b -> b.startsWith("@carol your sign-off") && b.contains("no longer counts")
+                && b.contains("write a new `/signoff` comment"));
+        sim.close(world.bob, project, iid);
+        awaitIssue(iid, i -> !i.isClosed());
+        awaitBotNote(iid, b -> b.contains("reopened"));
+
+        sim.comment(world.carol, project, iid, "/signoff relay and TLS tested with swaks");
+        awaitBotNote(iid, b -> b.contains("Sign-off by @carol recorded") && b.contains("TLS tested"));
+        sim.close(world.bob, project, iid);
+        settle();
+        assertTrue(issue(iid).isClosed(), "a new sign-off counts");
+    }
+
+    /** AwardEmoji bumps the note's updated_at (Note#bump_updated_at) like an edit: a 👍 is no edit. */
+    @Test
+    void aReactionOnASignoffIsNotAnEdit() {
+        long iid = newTicket("Renew the DNSSEC keys");
+        toReview(world.bob, iid);
+        SimNote signoff = sim.comment(world.carol, project, iid, "/signoff DS record checked at the registrar");
+        awaitBotNote(iid, b -> b.contains("Sign-off by @carol recorded"));
+        sim.awardEmoji(world.bob, project, iid, signoff.id(), "thumbsup");
+        assertTrue(sim.note(project, iid, signoff.id()).updatedAt().isAfter(signoff.createdAt()), "GitLab moved updated_at");
+        sim.close(world.bob, project, iid);
+        settle();
+        assertTrue(issue(iid).isClosed(), "the sign-off still counts");
+        assertEquals(1, botNotes(iid).size(), "only the confirmation: " + botNotes(iid));
+    }
+
+    /**
+     * Project access tokens create bot users (ResourceAccessTokens::CreateService) that are real members
+     * with a role; GET /users/:id says bot: true. They never count as reviewers.
+     */
+    @Test
+    void anAccessTokenBotCannotSignOff() {
+        SimUser tokenBot = sim.addProjectBot(project, GitLabSimulator.MAINTAINER);
+        long iid = newTicket("Prune old container images");
+        toReview(world.bob, iid);
+        sim.comment(tokenBot, project, iid, "/signoff automated check passed");
+        awaitBotNote(iid, b -> b.startsWith("@" + tokenBot.username() + " your sign-off") && b.contains("bot account"));
+        sim.close(world.bob, project, iid);
+        awaitIssue(iid, i -> !i.isClosed());
+        awaitBotNote(iid, b -> b.contains("reopened") && b.contains("0 of the 1 required sign-off"));
+    }
+
+    /** A deleted label leaves its events with label: null (resource_label_event.rb): nothing breaks, nothing is undone. */
+    @Test
+    void deletingTheReviewLabelNeverUndoesAnAcceptedClose() {
+        long iid = newTicket("Move the monitoring to the new host");
+        toReview(world.bob, iid);
+        sim.comment(world.dave, project, iid, "/signoff dashboards and alerts checked on the new host");
+        awaitBotNote(iid, b -> b.contains("Sign-off by @dave recorded"));
+        sim.dragToClosed(world.bob, project, iid);
+        settle();
+        assertTrue(issue(iid).isClosed());
+
+        sim.deleteLabel(project, GitLabWorld.REVIEW);
+        try {
+            sim.comment(world.alice, project, iid, "post-mortem: nothing to add"); // evaluated again
+            settle();
+            assertTrue(issue(iid).isClosed(), "accepted, and stays so");
+            assertEquals(1, botNotes(iid).size(), botNotes(iid).toString());
+        } finally {
+            sim.createBoard(project, "Interventions", GitLabWorld.DOING, GitLabWorld.REVIEW);
+        }
+    }
+
+    /**
+     * GitLab caps pages at 100 and lists notes newest first by default; a ticket with 300 comments whose
+     * /signoff is the oldest closes cleanly (every page is read).
+     */
+    @Test
+    void aLongTicketWhoseSignoffIsTheOldestCommentClosesCleanly() {
+        long iid = newTicket("Rebuild the RAID array");
+        toReview(world.bob, iid);
+        sim.comment(world.carol, project, iid, "/signoff array rebuilt, scrub clean");
+        awaitBotNote(iid, b -> b.contains("Sign-off by @carol recorded"));
+        sim.pauseWebhooks();
+        for (int i = 0; i < 300; i++) {
+            sim.comment(i % 2 == 0 ? world.alice : world.bob, project, iid, "progress log line " + i);
+        }
+        sim.resumeWebhooks();
+        sim.close(world.bob, project, iid);
+        settle();
+        assertTrue(issue(iid).isClosed(), "the oldest comment's sign-off was read");
+        assertTrue(sim.notes(project, iid).size() > 300);
+    }
+
+    /** An internal /signoff counts; its confirmation is internal too (Confidential Note Hook both ways). */
+    @Test
+    void anInternalSignoffIsConfirmedInternally() {
+        long iid = newTicket("Rotate the root password");
+        toReview(world.bob, iid);
+        sim.internalComment(world.carol, project, iid, "/signoff new password is in the vault entry infra/root");
+        SimNote reply = awaitBotNote(iid, b -> b.contains("Sign-off by @carol recorded"));
+        assertTrue(reply.internal(), "the confirmation of an internal sign-off is internal");
+        sim.close(world.bob, project, iid);
+        settle();
+        assertTrue(issue(iid).isClosed());
     }
 }
