@@ -405,6 +405,15 @@ public final class GitLabSimulator implements AutoCloseable {
         api.resetCounts();
     }
 
+    /**
+     * Runs {@code action} once, just before the next request for {@code method} {@code pathTemplate} whose
+     * query string contains {@code queryPart} (null = any) is answered: someone changing the issue while a
+     * reader walks its pages.
+     */
+    public void beforeNext(String method, String pathTemplate, String queryPart, Runnable action) {
+        api.beforeNext(method, pathTemplate, queryPart, action);
+    }
+
     // ================================================================ part A: work items, locks, moves, deletes
 
     /**

@@ -241,6 +241,36 @@ final class SimHttpApi implements HttpHandler {
         }
     }
 
+    /** A change to make just before the next request that matches: a person acting while a reader pages. */
+    private record Interleaved(String method, String template, String queryPart, Runnable action) {
+    }
+
+    private final List<Interleaved> interleaved = new ArrayList<>(); // guarded by itself
+
+    void beforeNext(String method, String template, String queryPart, Runnable action) {
+        synchronized (interleaved) {
+            interleaved.add(new Interleaved(method, template, queryPart, action));
+        }
+    }
+
+    private void runInterleaved(String method, String template, String rawQuery) {
+        Interleaved hit = null;
+        synchronized (interleaved) {
+            for (Iterator<Interleaved> it = interleaved.iterator(); it.hasNext();) {
+                Interleaved i = it.next();
+                if (i.method().equalsIgnoreCase(method) && i.template().equals(template)
+                        && (i.queryPart() == null || (rawQuery != null && rawQuery.contains(i.queryPart())))) {
+                    it.remove();
+                    hit = i;
+                    break;
+                }
+            }
+        }
+        if (hit != null) {
+            hit.action().run();
+        }
+    }
+
     void clearFaults() {
         synchronized (faults) {
             faults.clear();
@@ -286,6 +316,7 @@ final class SimHttpApi implements HttpHandler {
         total.incrementAndGet();
         counts.computeIfAbsent(method + " " + template, k -> new AtomicLong()).incrementAndGet();
 
+        runInterleaved(method, template, ex.getRequestURI().getRawQuery());
         Response fault = takeFault(method, template);
         if (fault != null) {
             return fault;
