@@ -108,7 +108,7 @@ class WebhookFuzzTest extends E2eSupport {
     private final Map<Category, Map<Integer, LongAdder>> statusCounts = new EnumMap<>(Category.class);
     private final Map<Category, ConcurrentLinkedQueue<String>> violations = new ConcurrentHashMap<>();
     private final AtomicInteger violationCount = new AtomicInteger();
-    private final WebhookParser parser = new WebhookParser();
+    private final WebhookParser parser = new WebhookParser(Set.of("issue", "incident"));
     private final Map<String, String> fixtures = new LinkedHashMap<>();
     private HttpClient http;
     private URI uri;
