@@ -110,8 +110,8 @@ public class WebhookResource {
                     trigger.projectId(), trigger.issueIid(), trigger.actorId(), payload));
         } catch (DeliveryWriter.NotStored e) {
             metrics.delivery("unavailable");
-            LOG.warnf("webhook %s about %d#%d answered 503, not stored: %s", eventUuid, trigger.projectId(),
-                    trigger.issueIid(), e.getMessage());
+            LOG.warnf("webhook %s about %d#%d answered 503, not stored: %s", eventUuid == null ? "(no event UUID)" : eventUuid,
+                    trigger.projectId(), trigger.issueIid(), e.getMessage());
             return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", RETRY_AFTER_SECONDS)
                     .entity(Problem.of(503, "Service Unavailable", "The delivery could not be stored; it was not taken. "
                             + "Send it again later.")).build();
@@ -133,9 +133,9 @@ public class WebhookResource {
     private Response ignored(String reason, boolean unreadable, String eventUuid) {
         metrics.delivery(unreadable ? "unreadable" : "ignored");
         if (unreadable) {
-            LOG.warnf("webhook %s ignored, its payload cannot be read: %s", eventUuid, reason);
+            LOG.warnf("webhook %s ignored, its payload cannot be read: %s", eventUuid == null ? "(no event UUID)" : eventUuid, reason);
         } else {
-            LOG.debugf("webhook %s ignored: %s", eventUuid, reason);
+            LOG.debugf("webhook %s ignored: %s", eventUuid == null ? "(no event UUID)" : eventUuid, reason);
         }
         return Response.ok(Map.of("status", "ignored", "reason", reason)).build();
     }

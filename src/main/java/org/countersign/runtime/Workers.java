@@ -129,8 +129,9 @@ public class Workers {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                // the database is unreachable or similar: back off, never let the loop die
+            } catch (RuntimeException | Error e) {
+                // the database is unreachable or similar: back off, never let the loop die (an Error too,
+                // say from a JDBC driver: the executor would swallow it and the loop would be gone silently)
                 LOG.errorf(e, "%s worker: %s", name, e.getMessage());
                 try {
                     Thread.sleep(poll.toMillis());
