@@ -3,8 +3,12 @@ package org.countersign.config;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.countersign.policy.AccessLevels;
 
 /**
@@ -13,11 +17,69 @@ import org.countersign.policy.AccessLevels;
  */
 public final class ConfigValidation {
 
+    /** The governed work item types when COUNTERSIGN_GOVERNED_TYPES is not set. */
+    public static final String DEFAULT_GOVERNED_TYPES = "issue,incident";
+
+    /**
+     * GitLab's built-in work item types, as {@link #typeKey type keys} (its {@code WorkItems::Type} base
+     * types, the REST API's {@code issue_type}). Other names are accepted (GitLab adds types, and
+     * custom types exist), with a warning at start-up.
+     */
+    public static final Set<String> KNOWN_TYPES = Set.of("issue", "incident", "task", "test_case", "requirement",
+            "objective", "key_result", "epic", "ticket");
+
+    private static final Pattern TYPE_NAME = Pattern.compile("[\\p{L}\\p{N}][\\p{L}\\p{N} _-]{0,59}");
+
     private ConfigValidation() {
     }
 
+    /**
+     * A work item type name as a key: lower case, words joined by {@code _}. Webhooks name types as
+     * GitLab shows them ({@code "Key Result"}), the REST API by base type ({@code key_result}); both give
+     * {@code key_result}.
+     */
+    public static String typeKey(String name) {
+        return name.strip().toLowerCase(Locale.ROOT).replaceAll("[\\s_-]+", "_");
+    }
+
+    /**
+     * The governed types named by COUNTERSIGN_GOVERNED_TYPES (the default when unset), as type keys.
+     *
+     * @throws IllegalArgumentException saying what is wrong with the value
+     */
+    public static Set<String> governedTypes(Optional<String> value) {
+        String text = value.orElse(DEFAULT_GOVERNED_TYPES);
+        Set<String> keys = new LinkedHashSet<>();
+        for (String part : text.split(",")) {
+            String name = part.strip();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!TYPE_NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("'" + abbreviate(name) + "' is not a work item type name (letters, digits, "
+                        + "spaces, '_' or '-', e.g. issue, incident, task, test case)");
+            }
+            keys.add(typeKey(name));
+        }
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException(EMPTY_TYPES);
+        }
+        return Set.copyOf(keys);
+    }
+
+    private static final String EMPTY_TYPES = "names no work item type; list the types the rule governs (e.g. "
+            + DEFAULT_GOVERNED_TYPES + "), or unset it for that default";
+
     /** The problems found, one sentence each; empty when the configuration is usable. */
     public static List<String> problems(CountersignConfig c) {
+        return problems(c, Set.of());
+    }
+
+    /**
+     * As {@link #problems(CountersignConfig)}; {@code setButEmpty} names the properties given an empty
+     * value, which the mapping cannot tell from unset ones.
+     */
+    public static List<String> problems(CountersignConfig c, Set<String> setButEmpty) {
         List<String> p = new ArrayList<>();
         Optional<String> url = c.gitlab().url().filter(s -> !s.isBlank());
         if (url.isEmpty()) {
@@ -33,6 +95,16 @@ public final class ConfigValidation {
         }
         if (c.projects().map(l -> l.stream().noneMatch(s -> !s.isBlank())).orElse(true)) {
             p.add(missing("COUNTERSIGN_PROJECTS", "countersign.projects", "watched projects, comma-separated ids or full paths"));
+        }
+        if (setButEmpty.contains("countersign.governed-types")) {
+            p.add("COUNTERSIGN_GOVERNED_TYPES (countersign.governed-types) " + EMPTY_TYPES);
+        } else {
+            try {
+                governedTypes(c.governedTypes());
+            } catch (IllegalArgumentException e) {
+                p.add("COUNTERSIGN_GOVERNED_TYPES (countersign.governed-types) " + (e.getMessage().equals(EMPTY_TYPES)
+                        ? "" : "is invalid: ") + e.getMessage());
+            }
         }
         if (c.review().label().isBlank()) {
             p.add("COUNTERSIGN_REVIEW_LABEL (countersign.review.label) must not be blank");
@@ -92,6 +164,10 @@ public final class ConfigValidation {
             return Duration.parse("PT" + t);
         }
         return Duration.parse(t);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }
 
     private static String missing(String env, String property, String what) {

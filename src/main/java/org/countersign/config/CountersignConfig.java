@@ -22,6 +22,15 @@ public interface CountersignConfig {
     /** COUNTERSIGN_PROJECTS: watched projects, numeric ids or full paths, comma-separated. */
     Optional<List<String>> projects();
 
+    /**
+     * COUNTERSIGN_GOVERNED_TYPES: the GitLab work item types the rule governs, comma-separated,
+     * case-insensitive ({@code issue}, {@code incident}, {@code task}, {@code test case}…). Unset means
+     * {@value ConfigValidation#DEFAULT_GOVERNED_TYPES}. A raw string rather than a list, so that
+     * {@link ConfigValidation} names the variable when it is set but names no type.
+     */
+    @WithName("governed-types")
+    Optional<String> governedTypes();
+
     Review review();
 
     Scope scope();

@@ -5,7 +5,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.countersign.config.Settings;
 import org.countersign.policy.SignerFacts;
-import org.countersign.policy.StateChange;
 import org.countersign.policy.TicketHistory;
 import org.countersign.runtime.Metrics;
 import org.countersign.workflow.GitLabFailure;
@@ -237,17 +235,6 @@ public class GitLab4JGateway implements GitLabPort {
                 issue.getLabels() == null ? Set.of() : Set.copyOf(issue.getLabels()),
                 HistoryMapper.instant(issue.getUpdatedAt()).orElse(Instant.EPOCH),
                 Boolean.TRUE.equals(issue.getDiscussionLocked()));
-    }
-
-    @Override
-    public Optional<StateChange> latestClose(long projectId, long iid) {
-        List<IssueEvent> events = call("GET resource_state_events",
-                () -> issues.all(IssueEvent.class, projectId, iid, "resource_state_events", Map.of()));
-        return events.stream()
-                .map(HistoryMapper::stateChange)
-                .flatMap(Optional::stream)
-                .filter(c -> c.kind() == StateChange.Kind.CLOSED)
-                .max(Comparator.comparing(StateChange::at).thenComparingLong(StateChange::id));
     }
 
     @Override

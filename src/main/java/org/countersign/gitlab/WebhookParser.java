@@ -4,33 +4,78 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Set;
+import org.countersign.config.ConfigValidation;
+import org.countersign.config.Settings;
 import org.countersign.web.ProblemException;
 
 /**
  * Reads GitLab's Issue Hook and Note Hook payloads (and their Confidential variants), keeping only
- * what says which ticket to look at and who acted. Nothing else in the
- * payload is trusted: the decision reads GitLab's API.
+ * what says which ticket to look at and who acted. Nothing else in the payload is trusted: the
+ * decision reads GitLab's API.
+ *
+ * <p>GitLab disables a webhook after four failed deliveries in a row, and a 4xx is a failure. So once
+ * the token is right, a delivery Countersign does not act on is <em>ignored</em> (the caller answers
+ * 2xx), whatever its shape: another work item type (tasks, epics… arrive under {@code Issue Hook} with
+ * {@code object_kind: "work_item"}, {@code object_attributes.type} naming the type), a kind of event
+ * the header does not announce, or fields missing or of an unexpected type (<em>unreadable</em>: logged
+ * as a warning, since it may mean GitLab changed its payloads). Only a body that is no GitLab event at
+ * all — not one JSON object with a string {@code object_kind} — is refused with a 400.
  */
 @ApplicationScoped
 public class WebhookParser {
 
     private static final Set<String> ISSUE_EVENTS = Set.of("Issue Hook", "Confidential Issue Hook");
     private static final Set<String> NOTE_EVENTS = Set.of("Note Hook", "Confidential Note Hook");
+    /** {@code object_kind} of an Issue Hook: issues (and Service Desk issues), and every other work item type. */
+    private static final Set<String> ISSUE_KINDS = Set.of("issue", "work_item");
 
-    /** Which ticket a delivery is about; {@code ignoredBecause} set when it is about no issue. */
-    public record Trigger(Long projectId, Long issueIid, Long actorId, String ignoredBecause) {
+    /**
+     * Which ticket a delivery is about. When {@code ignoredBecause} is set, Countersign does not act on
+     * it; {@code unreadable} then says it is so because of its shape, not its content.
+     *
+     * @param actorId whose own change the delivery reports (Countersign skips its own reopens and notes);
+     *                null for a close: Countersign never closes, so a close made with its account (a shared
+     *                token, a "Closes #12" commit GitLab attributes to it) is judged like any other
+     * @param closes  the delivery reports a close: acted on at once, not after the coalescing window
+     */
+    public record Trigger(Long projectId, Long issueIid, Long actorId, String ignoredBecause, boolean unreadable,
+                          boolean closes) {
+        static Trigger about(Long projectId, Long issueIid, Long actorId) {
+            return new Trigger(projectId, issueIid, actorId, null, false, false);
+        }
+
+        static Trigger close(Long projectId, Long issueIid) {
+            return new Trigger(projectId, issueIid, null, null, false, true);
+        }
+
         static Trigger ignored(String why) {
-            return new Trigger(null, null, null, why);
+            return new Trigger(null, null, null, why, false, false);
+        }
+
+        static Trigger unreadable(String why) {
+            return new Trigger(null, null, null, why, true, false);
+        }
+
+        public boolean ignored() {
+            return ignoredBecause != null;
+        }
+    }
+
+    /** A field of an authentic event that cannot be read: the delivery is ignored, not refused. */
+    private static final class Unreadable extends RuntimeException {
+        Unreadable(String message) {
+            super(message, null, false, false);
         }
     }
 
     /**
      * A plain Jackson mapper, not GitLab4J's typed events: binding the whole payload (dates, nested
-     * objects, reflection) cost most of the intake's CPU, and only four fields are read. The body is
+     * objects, reflection) cost most of the intake's CPU, and only a few fields are read. The body is
      * still parsed whole, so anything that is not one well-formed JSON document is rejected.
      */
     private final ObjectMapper json = new ObjectMapper()
@@ -38,11 +83,26 @@ public class WebhookParser {
             // cannot store in the payload column, or a second document) make the body malformed.
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    private final Set<String> governedTypes;
+
+    @Inject
+    public WebhookParser(Settings settings) {
+        this(settings.governedTypes());
+    }
+
+    /** @param governedTypes type keys (see {@link ConfigValidation#typeKey}) of the governed work item types */
+    public WebhookParser(Set<String> governedTypes) {
+        this.governedTypes = Set.copyOf(governedTypes);
+    }
+
     public static boolean isHandled(String event) {
         return ISSUE_EVENTS.contains(event) || NOTE_EVENTS.contains(event);
     }
 
-    /** Throws a 400 problem for a body that is not a well-formed event of the announced kind. */
+    /**
+     * Reads a delivery of a {@link #isHandled handled} event. Throws a 400 problem only for a body that
+     * is not a GitLab event at all; anything else gives a trigger, possibly an ignored one.
+     */
     public Trigger parse(String eventName, byte[] body) {
         if (body.length == 0) {
             throw malformed("the body is empty");
@@ -58,47 +118,108 @@ public class WebhookParser {
         }
         JsonNode kindNode = event.get("object_kind");
         if (kindNode == null || !kindNode.isTextual()) {
-            throw malformed("object_kind is missing");
+            throw malformed("the body is not a GitLab event (no object_kind)");
         }
         String kind = kindNode.textValue();
-        JsonNode attributes = event.get("object_attributes");
-        if (ISSUE_EVENTS.contains(eventName)) {
-            if (!kind.equals("issue")) {
-                throw malformed("X-Gitlab-Event is '" + eventName + "' but object_kind is '" + abbreviate(kind) + "'");
-            }
-            Long iid = attributes == null || !attributes.isObject() ? null : id(attributes, "iid");
-            if (iid == null) {
-                throw malformed("object_attributes.iid is missing");
-            }
-            Long project = firstId(event.get("project"), "id", attributes, "project_id");
-            if (project == null) {
-                throw malformed("project.id is missing");
-            }
-            return new Trigger(project, iid, firstId(event.get("user"), "id", null, null), null);
+        try {
+            return ISSUE_EVENTS.contains(eventName) ? issueEvent(eventName, kind, event) : noteEvent(eventName, kind, event);
+        } catch (Unreadable e) {
+            return Trigger.unreadable(e.getMessage());
         }
+    }
+
+    /** An Issue Hook: an issue, or another type of work item ({@code object_kind} {@code work_item}). */
+    private Trigger issueEvent(String eventName, String kind, JsonNode event) {
+        if (!ISSUE_KINDS.contains(kind)) {
+            return Trigger.ignored("object_kind '" + abbreviate(kind) + "' under " + eventName + " is not an issue or work item");
+        }
+        JsonNode attributes = object(event, "object_attributes");
+        String ungoverned = ungoverned(attributes.get("type"), "object_attributes.type");
+        if (ungoverned != null) {
+            return Trigger.ignored(ungoverned);
+        }
+        Long iid = id(attributes, "iid");
+        if (iid == null) {
+            throw new Unreadable("object_attributes.iid is missing");
+        }
+        Long project = firstId(event.get("project"), "id", attributes, "project_id");
+        if (project == null) {
+            if (event.has("project") && event.get("project").isNull()) {
+                // GitLab sends "project": null for a work item of a group (an epic): no project to watch
+                return Trigger.ignored("the work item belongs to a group, not to a project");
+            }
+            throw new Unreadable("project.id is missing");
+        }
+        JsonNode action = attributes.get("action");
+        if (action != null && "close".equals(action.asText())) {
+            return Trigger.close(project, iid);
+        }
+        return Trigger.about(project, iid, actor(event));
+    }
+
+    /** A Note Hook: only comments on issues (of a governed type) matter. */
+    private Trigger noteEvent(String eventName, String kind, JsonNode event) {
         if (!kind.equals("note")) {
-            throw malformed("X-Gitlab-Event is '" + eventName + "' but object_kind is '" + abbreviate(kind) + "'");
+            return Trigger.ignored("object_kind '" + abbreviate(kind) + "' under " + eventName + " is not a note");
         }
-        if (attributes == null || !attributes.isObject()) {
-            throw malformed("object_attributes is missing");
-        }
+        JsonNode attributes = object(event, "object_attributes");
         JsonNode noteable = attributes.get("noteable_type");
         if (noteable != null && !noteable.isNull() && !noteable.isTextual()) {
-            throw malformed("object_attributes.noteable_type is not a string");
+            throw new Unreadable("object_attributes.noteable_type is not a string");
         }
         if (noteable == null || !"Issue".equals(noteable.textValue())) {
             return Trigger.ignored("the note is not on an issue");
         }
-        JsonNode issue = event.get("issue");
-        Long iid = issue == null || !issue.isObject() ? null : id(issue, "iid");
+        // A work item's notes are an issue's notes (noteable_type Issue); the issue object names its type.
+        JsonNode issue = object(event, "issue");
+        String ungoverned = ungoverned(issue.get("type"), "issue.type");
+        if (ungoverned != null) {
+            return Trigger.ignored(ungoverned);
+        }
+        Long iid = id(issue, "iid");
         if (iid == null) {
-            throw malformed("issue.iid is missing");
+            throw new Unreadable("issue.iid is missing");
         }
         Long project = firstId(event.get("project"), "id", event, "project_id");
         if (project == null) {
-            throw malformed("project.id is missing");
+            throw new Unreadable("project.id is missing");
         }
-        return new Trigger(project, iid, firstId(event.get("user"), "id", null, null), null);
+        return Trigger.about(project, iid, actor(event));
+    }
+
+    /**
+     * Why a work item of this type is not acted on; null when it is governed, or when the payload does
+     * not say its type (GitLab before 17.2): the evaluation reads the type from GitLab's API.
+     */
+    private String ungoverned(JsonNode type, String field) {
+        if (type == null || type.isNull()) {
+            return null;
+        }
+        if (!type.isTextual()) {
+            throw new Unreadable(field + " is not a string");
+        }
+        String name = type.textValue();
+        if (governedTypes.contains(ConfigValidation.typeKey(name))) {
+            return null;
+        }
+        return "a work item of type '" + abbreviate(name) + "' is not governed (COUNTERSIGN_GOVERNED_TYPES)";
+    }
+
+    private static JsonNode object(JsonNode holder, String field) {
+        JsonNode v = holder.get(field);
+        if (v == null || !v.isObject()) {
+            throw new Unreadable(field + " is " + (v == null || v.isNull() ? "missing" : "not an object"));
+        }
+        return v;
+    }
+
+    /** Who acted: {@code user.id}; null when absent or unreadable (it only helps to skip Countersign's own events). */
+    private static Long actor(JsonNode event) {
+        try {
+            return firstId(event.get("user"), "id", null, null);
+        } catch (Unreadable e) {
+            return null;
+        }
     }
 
     /** {@code first.firstField}, else {@code second.secondField}; null when neither holds an id. */
@@ -111,8 +232,8 @@ public class WebhookParser {
     }
 
     /**
-     * An id field: an integral JSON number or a string of digits (as GitLab4J's binding accepted);
-     * null when absent or JSON null; a 400 for anything else, such as {@code "iid": true} or {@code 2.5}.
+     * An id field: an integral JSON number or a string of digits (as GitLab4J's binding accepted); null
+     * when absent or JSON null; unreadable for anything else, such as {@code "iid": true} or {@code 2.5}.
      */
     private static Long id(JsonNode object, String field) {
         JsonNode v = object.get(field);
@@ -125,11 +246,12 @@ public class WebhookParser {
         if (v.isTextual() && v.textValue().matches("-?\\d{1,18}")) {
             return Long.parseLong(v.textValue());
         }
-        throw malformed(field + " is not an id");
+        throw new Unreadable(field + " is not an id");
     }
 
     private static String abbreviate(String s) {
-        return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+        String printable = s.replaceAll("[\\p{Cntrl}]", "?");
+        return printable.length() > 60 ? printable.substring(0, 60) + "…" : printable;
     }
 
     /**

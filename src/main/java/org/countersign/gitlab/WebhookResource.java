@@ -18,16 +18,29 @@ import org.countersign.web.SecretToken;
 import org.countersign.runtime.IntakePressure;
 import org.countersign.runtime.Metrics;
 import org.countersign.runtime.WorkSignal;
+import org.countersign.web.Problem;
+import org.jboss.logging.Logger;
 
 /**
  * {@code POST /webhooks/gitlab}: verifies the secret token, stores the delivery and answers 202 at
- * once (GitLab times out at 10 s and disables a hook after 4 failures); the work happens later in a
- * worker. A repeated delivery (same {@code Idempotency-Key}, else same event UUID and body) is stored
- * once. Events other than issue and note events, and events about projects Countersign does not watch
- * (a group webhook sends every project's), are acknowledged and ignored.
+ * once (GitLab times out at 10 s and disables a hook after 4 failures in a row); the work happens later
+ * in a worker. A repeated delivery (same {@code Idempotency-Key}, else same event UUID and body) is
+ * stored once.
+ *
+ * <p>Every authentic delivery (right token) that Countersign does not act on is acknowledged with 200
+ * {@code {"status":"ignored","reason":…}}: events other than issue and note events, work items of a
+ * type that is not governed, events about projects Countersign does not watch (a group webhook sends
+ * every project's), and events whose fields it cannot read. 400 is left for requests that are no GitLab
+ * event at all (no event header, a body that is not a JSON object with an {@code object_kind}), 401
+ * for a wrong token. A delivery that cannot be stored within {@link DeliveryWriter#BUDGET} (database
+ * unreachable) gets 503 with {@code Retry-After}: a 202 promises that it is stored.
  */
 @Path("/webhooks/gitlab")
 public class WebhookResource {
+
+    private static final Logger LOG = Logger.getLogger(WebhookResource.class);
+    /** Seconds a sender is asked to wait after a 503 (GitLab does not retry by itself; a resend may). */
+    static final int RETRY_AFTER_SECONDS = 30;
 
     private final SecretToken secret;
     private final WebhookParser parser;
@@ -74,8 +87,7 @@ public class WebhookResource {
             throw new ProblemException(400, "Bad Request", "Missing X-Gitlab-Event header.");
         }
         if (!WebhookParser.isHandled(event)) {
-            metrics.delivery("ignored");
-            return Response.ok(Map.of("status", "ignored", "reason", "event '" + event + "' is not used by Countersign")).build();
+            return ignored("event '" + event + "' is not used by Countersign", false, eventUuid);
         }
         WebhookParser.Trigger trigger;
         try {
@@ -84,24 +96,47 @@ public class WebhookResource {
             metrics.delivery("malformed");
             throw e;
         }
-        if (trigger.ignoredBecause() != null) {
-            metrics.delivery("ignored");
-            return Response.ok(Map.of("status", "ignored", "reason", trigger.ignoredBecause())).build();
+        if (trigger.ignored()) {
+            return ignored(trigger.ignoredBecause(), trigger.unreadable(), eventUuid);
+        }
+        if (!watch.mayBeWatched(trigger.projectId())) {
+            return ignored("project " + trigger.projectId() + " is not watched", false, eventUuid);
         }
         String payload = new String(body, StandardCharsets.UTF_8);
-        if (!watch.mayBeWatched(trigger.projectId())) {
-            metrics.delivery("ignored");
-            return Response.ok(Map.of("status", "ignored", "reason", "project " + trigger.projectId() + " is not watched")).build();
+        long id;
+        try {
+            id = writer.write(new DeliveryQueue.NewDelivery(
+                    WebhookParser.dedupeKey(idempotencyKey, eventUuid, event, body), event, eventUuid,
+                    trigger.projectId(), trigger.issueIid(), trigger.actorId(), payload, trigger.closes()));
+        } catch (DeliveryWriter.NotStored e) {
+            metrics.delivery("unavailable");
+            LOG.warnf("webhook %s about %d#%d answered 503, not stored: %s", eventUuid == null ? "(no event UUID)" : eventUuid,
+                    trigger.projectId(), trigger.issueIid(), e.getMessage());
+            return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", RETRY_AFTER_SECONDS)
+                    .entity(Problem.of(503, "Service Unavailable", "The delivery could not be stored; it was not taken. "
+                            + "Send it again later.")).build();
         }
-        long id = writer.write(new DeliveryQueue.NewDelivery(
-                WebhookParser.dedupeKey(idempotencyKey, eventUuid, event, body), event, eventUuid,
-                trigger.projectId(), trigger.issueIid(), trigger.actorId(), payload));
         if (id < 0) {
             metrics.delivery("duplicate");
             return Response.accepted(Map.of("status", "duplicate")).build();
         }
         metrics.delivery("queued");
-        signal.deliveryQueued();
+        signal.deliveryQueued(trigger.closes());
         return Response.accepted(Map.of("status", "queued", "delivery", id)).build();
+    }
+
+    /**
+     * 200, not acted on. An unreadable delivery (an authentic event with fields Countersign cannot read:
+     * perhaps GitLab changed its payloads, and only reconciliation catches those tickets now) is logged
+     * as a warning and counted apart; the others are routine.
+     */
+    private Response ignored(String reason, boolean unreadable, String eventUuid) {
+        metrics.delivery(unreadable ? "unreadable" : "ignored");
+        if (unreadable) {
+            LOG.warnf("webhook %s ignored, its payload cannot be read: %s", eventUuid == null ? "(no event UUID)" : eventUuid, reason);
+        } else {
+            LOG.debugf("webhook %s ignored: %s", eventUuid == null ? "(no event UUID)" : eventUuid, reason);
+        }
+        return Response.ok(Map.of("status", "ignored", "reason", reason)).build();
     }
 }

@@ -104,7 +104,7 @@ final class DeliveryWork implements WorkKind<DeliveryQueue.Claimed> {
      * after they arrive), or for the poll interval when none is pending or the first is due later. A
      * delivery this instance queues meanwhile is due a coalescing window from then, which may be sooner
      * (say the pending one is a retry minutes away): the wake-up moves forward to it, without a database
-     * round trip per queued delivery.
+     * round trip per queued delivery. A close is due at once: the wake-up is immediate.
      */
     @Override
     public void awaitWork(Duration poll, BooleanSupplier running) throws InterruptedException {
@@ -114,6 +114,9 @@ final class DeliveryWork implements WorkKind<DeliveryQueue.Claimed> {
         long window = coalesce.toNanos() + TimeUnit.MILLISECONDS.toNanos(1);
         while (running.getAsBoolean() && (now = System.nanoTime()) < deadline) {
             if (signal.awaitDeliveries(Duration.ofNanos(deadline - now))) {
+                if (signal.takeUrgent()) {
+                    return; // a close: due now
+                }
                 deadline = Math.min(deadline, System.nanoTime() + window);
             }
         }

@@ -14,8 +14,23 @@ public class WorkSignal {
     private final Semaphore deliveries = new Semaphore(0);
     private final Semaphore actions = new Semaphore(0);
 
+    private final java.util.concurrent.atomic.AtomicBoolean urgent = new java.util.concurrent.atomic.AtomicBoolean();
+
     public void deliveryQueued() {
         deliveries.release();
+    }
+
+    /** A delivery was queued; {@code urgent} ones (closes) are due at once and wake a worker at once. */
+    public void deliveryQueued(boolean urgentOne) {
+        if (urgentOne) {
+            urgent.set(true);
+        }
+        deliveries.release();
+    }
+
+    /** Whether an urgent delivery was queued since the last call. */
+    boolean takeUrgent() {
+        return urgent.getAndSet(false);
     }
 
     public void actionsQueued() {

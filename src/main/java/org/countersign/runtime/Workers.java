@@ -132,9 +132,11 @@ public class Workers {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
-                // the database is unreachable or similar: back off, never let the loop die
-                LOG.errorf(e, "%s worker: %s", kind.queue(), e.getMessage());
+            } catch (RuntimeException | Error e) {
+                // the database is unreachable or similar: back off, never let the loop die (an Error too,
+                // say from a JDBC driver: the executor would swallow it and the loop would be gone silently)
+                LOG.errorf("%s worker: %s", kind.queue(), e.toString());
+                LOG.debug("worker failure", e);
                 try {
                     Thread.sleep(poll.toMillis());
                 } catch (InterruptedException ie) {

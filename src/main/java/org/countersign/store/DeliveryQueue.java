@@ -36,8 +36,9 @@ public class DeliveryQueue {
     }
 
     /** A delivery as received. {@code projectId}/{@code issueIid} are null when the event names no issue. */
+    /** {@code urgent}: due at once (a close), not after the coalescing window. */
     public record NewDelivery(String dedupeKey, String eventName, String eventUuid, Long projectId, Long issueIid,
-                              Long actorId, String payload) {
+                              Long actorId, String payload, boolean urgent) {
     }
 
     /**
@@ -62,7 +63,7 @@ public class DeliveryQueue {
      * Stores a batch in one statement and one commit (group commit for the intake). Returns, in order,
      * each delivery's id, or -1 for a duplicate (of a stored delivery or of an earlier one in the batch).
      * The deliveries become due {@code coalesce} after they arrive, so that the several webhooks GitLab
-     * sends for one change of a ticket are worked off by one evaluation.
+     * sends for one change of a ticket are worked off by one evaluation; urgent ones (closes) at once.
      *
      * <p>Plain JDBC on an auto-commit connection, with one fixed statement taking arrays: the intake's
      * hot path, where an ORM session and a JTA transaction per batch, and a statement text that changed
@@ -77,6 +78,7 @@ public class DeliveryQueue {
         Long[] iids = new Long[n];
         Long[] actors = new Long[n];
         String[] payloads = new String[n];
+        Boolean[] urgent = new Boolean[n];
         for (int i = 0; i < n; i++) {
             NewDelivery d = batch.get(i);
             keys[i] = d.dedupeKey();
@@ -86,6 +88,7 @@ public class DeliveryQueue {
             iids[i] = d.issueIid();
             actors[i] = d.actorId();
             payloads[i] = d.payload();
+            urgent[i] = d.urgent();
         }
         Map<String, Long> inserted = new HashMap<>();
         try (Connection c = dataSource.getConnection();
@@ -98,6 +101,7 @@ public class DeliveryQueue {
             insert.setArray(6, c.createArrayOf("bigint", iids));
             insert.setArray(7, c.createArrayOf("bigint", actors));
             insert.setArray(8, c.createArrayOf("text", payloads));
+            insert.setArray(9, c.createArrayOf("boolean", urgent));
             try (ResultSet r = insert.executeQuery()) {
                 while (r.next()) {
                     inserted.put(r.getString(2), r.getLong(1));
@@ -116,9 +120,9 @@ public class DeliveryQueue {
 
     private static final String ENQUEUE = "INSERT INTO delivery (dedupe_key, event_name, event_uuid, project_id, issue_iid, "
             + "actor_id, payload, received_at, status, next_attempt_at) "
-            + "SELECT k, e, u, p, i, a, b, now(), 'PENDING', now() + make_interval(secs => ?) "
-            + "FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[]) "
-            + "WITH ORDINALITY AS t(k, e, u, p, i, a, b, n) ORDER BY n "
+            + "SELECT k, e, u, p, i, a, b, now(), 'PENDING', CASE WHEN g THEN now() ELSE now() + make_interval(secs => ?) END "
+            + "FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::boolean[]) "
+            + "WITH ORDINALITY AS t(k, e, u, p, i, a, b, g, n) ORDER BY n "
             + "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key";
 
     @Transactional(Transactional.TxType.REQUIRES_NEW)

@@ -1,12 +1,11 @@
 package org.countersign.workflow;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.countersign.policy.Action;
-import org.countersign.policy.ReviewPolicy;
-import org.countersign.policy.StateChange;
 import org.countersign.policy.Wording;
 import org.countersign.store.TicketRepository;
 
@@ -36,10 +35,12 @@ public class ApplyAction {
 
     private final GitLabPort gitlab;
     private final TicketRepository tickets;
+    private final Instance<EvaluateTicket> evaluate;
 
-    public ApplyAction(GitLabPort gitlab, TicketRepository tickets) {
+    public ApplyAction(GitLabPort gitlab, TicketRepository tickets, Instance<EvaluateTicket> evaluate) {
         this.gitlab = gitlab;
         this.tickets = tickets;
+        this.evaluate = evaluate;
     }
 
     /**
@@ -56,15 +57,26 @@ public class ApplyAction {
         throw new IllegalArgumentException("unknown action " + action);
     }
 
-    private Outcome reopen(long projectId, long iid, Action.Reopen r, Optional<Instant> decidedOn) {
+    private Outcome reopen(long projectId, long iid, Action.Reopen decided, Optional<Instant> decidedOn) {
+        Action.Reopen r = decided;
         GitLabPort.IssueState state = gitlab.issueState(projectId, iid);
         if (!state.closed()) {
             return Outcome.skipped("already open");
         }
-        // Unchanged since the decision: its close is still the latest (no need to read the state events).
+        // Unchanged since the decision: its close is still the latest and the labels to put back are right.
         boolean unchanged = decidedOn.map(t -> t.equals(state.updatedAt())).orElse(false);
-        if (!unchanged && !isLatestClose(projectId, iid, r.closeRef())) {
-            return Outcome.skipped("closed again since close " + r.closeRef() + "; that close is judged on its own");
+        if (!unchanged) {
+            // Something happened since (another close, the rest of the closing update's label changes…):
+            // decide again on the history as it is now, and reopen only what that decision still rejects.
+            Optional<Action.Reopen> still = evaluate.get().evaluate(projectId, iid, "recheck before " + r.key()).stream()
+                    .flatMap(d -> d.actions().stream())
+                    .filter(a -> a instanceof Action.Reopen again && again.closeRef().equals(decided.closeRef()))
+                    .map(Action.Reopen.class::cast).findFirst();
+            if (still.isEmpty()) {
+                return Outcome.skipped("close " + r.closeRef() + " is no longer the one to undo (closed again since, or judged"
+                        + " otherwise on the history as it is now)");
+            }
+            r = still.get();
         }
         List<String> labels = r.restoreLabels().stream().filter(l -> !state.labels().contains(l)).toList();
         GitLabPort.IssueState after = gitlab.reopen(projectId, iid, labels);
@@ -108,9 +120,4 @@ public class ApplyAction {
         return Outcome.done("posted " + (n.internal() ? "internal " : "") + "note " + n.key());
     }
 
-    private boolean isLatestClose(long projectId, long iid, String closeRef) {
-        Optional<StateChange> latest = gitlab.latestClose(projectId, iid);
-        // a close GitLab kept no event for ("at-…") can only be the latest if no event exists at all
-        return latest.map(c -> ReviewPolicy.closeRef(c).equals(closeRef)).orElse(closeRef.startsWith("at-"));
-    }
 }

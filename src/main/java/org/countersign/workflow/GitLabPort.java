@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.countersign.policy.StateChange;
 import org.countersign.policy.TicketHistory;
 
 /**
@@ -30,9 +29,6 @@ public interface GitLabPort {
     List<HookStatus> hooks(long projectId);
 
     IssueState issueState(long projectId, long iid);
-
-    /** The most recent close of the ticket, if its state events record one. */
-    Optional<StateChange> latestClose(long projectId, long iid);
 
     /**
      * Reopens the issue and adds {@code labels} (without touching the others) in one update; returns

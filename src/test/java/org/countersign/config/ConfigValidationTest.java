@@ -66,6 +66,37 @@ class ConfigValidationTest {
     }
 
     @Test
+    void governedTypesDefaultToIssuesAndIncidentsAndAreReadCaseInsensitively() {
+        assertEquals(java.util.Set.of("issue", "incident"), ConfigValidation.governedTypes(java.util.Optional.empty()));
+        assertEquals(java.util.Set.of("issue", "incident", "test_case", "key_result"),
+                ConfigValidation.governedTypes(java.util.Optional.of("Issue, INCIDENT ,test case,Key-Result,, issue")));
+        assertEquals(List.of(), problems(with("countersign.governed-types", "task")));
+        // a name GitLab does not have built in is accepted (custom or future types), with a start-up warning
+        assertEquals(List.of(), problems(with("countersign.governed-types", "issue,change request")));
+        assertEquals("key_result", ConfigValidation.typeKey(" Key Result "));
+    }
+
+    @Test
+    void governedTypesThatNameNoTypeAreInvalid() {
+        for (String value : new String[] {" ", ",", " , ,"}) {
+            List<String> p = problems(with("countersign.governed-types", value));
+            assertEquals(1, p.size(), value + ": " + p);
+            assertTrue(p.get(0).startsWith("COUNTERSIGN_GOVERNED_TYPES (countersign.governed-types) names no work item type"), p.get(0));
+        }
+        // an empty value reads as unset in the mapping; Settings passes it on as set but empty
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(CountersignConfig.class)
+                .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+                .withSources(new PropertiesConfigSource(with("countersign.governed-types", ""), "test", 500)).build();
+        List<String> p = ConfigValidation.problems(config.getConfigMapping(CountersignConfig.class),
+                java.util.Set.of("countersign.governed-types"));
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).startsWith("COUNTERSIGN_GOVERNED_TYPES"), p.get(0));
+        List<String> odd = problems(with("countersign.governed-types", "issue;task"));
+        assertTrue(odd.get(0).startsWith("COUNTERSIGN_GOVERNED_TYPES (countersign.governed-types) is invalid: 'issue;task' is not"),
+                odd.toString());
+    }
+
+    @Test
     void intervalsReadLikeTheScheduler() {
         assertEquals(Duration.ofSeconds(3), ConfigValidation.parseInterval("3s"));
         assertEquals(Duration.ofMinutes(5), ConfigValidation.parseInterval("5m"));

@@ -32,11 +32,16 @@ public final class DemoGitLab {
         };
         Map<String, String> config = world.start();
         world.sim.setWebhookUrl(world.hook, hookUrl);
+        // The service is not up yet: webhooks about the seed tickets would fail, and 4 failures disable
+        // the hook (as GitLab does). They are not sent; Countersign's first reconciliation reads them.
+        world.sim.dropWebhooks(true);
         for (String title : new String[] {"Re-enable the nightly backup job", "Rotate TLS certificates"}) {
             long iid = world.sim.createIssue(world.alice, world.project, title, world.bob).iid();
             world.sim.moveToList(world.bob, world.project, iid, null, GitLabWorld.DOING);
             System.out.println("# ticket #" + iid + " '" + title + "' by alice, assigned to bob, in Doing");
         }
+        world.sim.awaitWebhooksSent();
+        world.sim.dropWebhooks(false);
         System.out.println("GitLab simulator on " + world.sim.baseUrl() + ", webhook to " + hookUrl);
         System.out.println("export COUNTERSIGN_GITLAB_URL=" + config.get("countersign.gitlab.url"));
         System.out.println("export COUNTERSIGN_GITLAB_TOKEN=" + config.get("countersign.gitlab.token"));

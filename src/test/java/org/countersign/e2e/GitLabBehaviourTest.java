@@ -228,4 +228,28 @@ class GitLabBehaviourTest extends E2eSupport {
         settle();
         assertTrue(issue(iid).isClosed());
     }
+
+    /**
+     * Work items other than issues arrive as Issue Hooks with object_kind "work_item"
+     * (lib/gitlab/data_builder/issuable.rb, MR 180959): every delivery gets a 2xx (GitLab disables a hook
+     * after 4 failures), incidents are governed by default, tasks are not (COUNTERSIGN_GOVERNED_TYPES).
+     */
+    @Test
+    void incidentsAreGovernedTasksAreNotAndNoWorkItemDeliveryFails() {
+        int before = sim.webhookDeliveries().size();
+        SimIssue incident = sim.createWorkItem(world.alice, project, "Backup server down", "incident", world.bob);
+        SimIssue task = sim.createWorkItem(world.alice, project, "Check the cron table", "task", world.bob);
+        sim.close(world.bob, project, incident.iid());
+        sim.close(world.bob, project, task.iid());
+
+        awaitIssue(incident.iid(), i -> !i.isClosed());
+        awaitBotNote(incident.iid(), b -> b.contains("reopened"));
+        settle();
+        assertTrue(issue(task.iid()).isClosed(), "tasks are not governed by default");
+        assertTrue(botNotes(task.iid()).isEmpty());
+        var sent = sim.webhookDeliveries().subList(before, sim.webhookDeliveries().size());
+        assertTrue(sent.stream().anyMatch(d -> d.body().contains("\"object_kind\":\"work_item\"")), "work_item hooks were sent");
+        assertTrue(sent.stream().allMatch(d -> d.responseStatus() >= 200 && d.responseStatus() < 300),
+                sent.stream().map(d -> d.event() + " " + d.responseStatus()).toList().toString());
+    }
 }

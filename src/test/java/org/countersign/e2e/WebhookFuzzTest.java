@@ -45,9 +45,12 @@ import org.countersign.gitlab.sim.SimNote;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fuzzes {@code POST /webhooks/gitlab} with more than 10,000 malformed deliveries while real GitLab
- * activity goes on: nothing may answer 5xx, hang or leak, and every real close without review sent in
- * between must still be undone exactly once.
+ * Fuzzes {@code POST /webhooks/gitlab} with 10,315 malformed deliveries while real GitLab activity goes
+ * on: nothing may answer 5xx, hang or leak, and every real close without review sent in between must
+ * still be undone exactly once. Every case but those with header bytes the HTTP layer may refuse carries
+ * the one status it must get, derived from GitLab's webhook contract (see {@link #expectedFor}): each
+ * category's statuses must match the prediction, and the service's own counters of malformed and
+ * unauthorized deliveries must have grown by exactly what was sent.
  *
  * <p>Reproduce a run with {@code -Dfuzz.seed=<seed printed at the start>}. Fuzz input is about a
  * project Countersign does not watch (like {@link WebhookIntakeTest}), and generated bodies that the
@@ -59,6 +62,9 @@ import org.junit.jupiter.api.Test;
 class WebhookFuzzTest extends E2eSupport {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** JSON as RFC 8259 has it: one value, nothing after it (whitespace aside). */
+    private static final ObjectMapper STRICT = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final long UNWATCHED = HookFixtures.UNWATCHED;
     /** {@code quarkus.http.limits.max-body-size=25M}: GitLab sends at most 25 MB per webhook. */
     private static final int MAX_BODY = 25 * 1024 * 1024;
@@ -70,45 +76,54 @@ class WebhookFuzzTest extends E2eSupport {
     private static final String[] HANDLED = {"Issue Hook", "Confidential Issue Hook", "Note Hook", "Confidential Note Hook"};
 
     enum Category {
-        RANDOM_BYTES(1600, Set.of(400)),
-        TRUNCATED(1500, Set.of(400)),
-        DEEP_NESTING(400, Set.of(400)),
-        WRONG_TYPES(1500, Set.of(200, 202, 400)),
-        MUTATED(2000, Set.of(200, 202, 400)),
-        RAW_HEADERS(300, null),
-        TRAILING_GARBAGE(500, Set.of(400)),
-        BAD_HEADERS(1500, null),
-        UNKNOWN_EVENT(700, Set.of(200)),
-        EMPTY_BODY(300, Set.of(200, 400, 401)),
-        HUGE_ALLOWED(12, Set.of(202)),
-        OVERSIZE(3, Set.of(413));
+        RANDOM_BYTES(1600),
+        TRUNCATED(1500),
+        DEEP_NESTING(400),
+        WRONG_TYPES(1500),
+        MUTATED(2000),
+        RAW_HEADERS(300),
+        TRAILING_GARBAGE(500),
+        BAD_HEADERS(1500),
+        UNKNOWN_EVENT(700),
+        EMPTY_BODY(300),
+        HUGE_ALLOWED(12),
+        OVERSIZE(3);
 
         final int count;
-        /** Statuses this kind of input may get; null: any status below 500. */
-        final Set<Integer> expected;
 
-        Category(int count, Set<Integer> expected) {
+        Category(int count) {
             this.count = count;
-            this.expected = expected;
         }
     }
 
+    /** {@link Case#expected} of a case whose answer is not predicted: any status below 500 will do. */
+    private static final Integer ANY_BELOW_500 = null;
+
     /**
-     * One request to send; {@code expected} overrides the category's set when not null. A {@code raw}
-     * case goes over its own socket: its headers are not valid HTTP for a client library, or the server
-     * answers it by closing the connection (which a pooled client would then reuse).
+     * One request to send and the one status it must get (or {@link #ANY_BELOW_500}, for header bytes the
+     * HTTP layer may refuse before the application sees them). A {@code raw} case goes over its own
+     * socket: its headers are not valid HTTP for a client library, or the server answers it by closing
+     * the connection (which a pooled client would then reuse).
      */
-    private record Case(Category category, Map<String, String> headers, byte[] body, int length, Set<Integer> expected,
+    private record Case(Category category, Map<String, String> headers, byte[] body, int length, Integer expected,
                         boolean raw) {
-        Case(Category category, Map<String, String> headers, byte[] body, int length, Set<Integer> expected) {
+        Case(Category category, Map<String, String> headers, byte[] body, int length, Integer expected) {
             this(category, headers, body, length, expected, category == Category.RAW_HEADERS);
         }
     }
 
+    /** Statuses received, per category (-1: no answer). */
     private final Map<Category, Map<Integer, LongAdder>> statusCounts = new EnumMap<>(Category.class);
+    /** Statuses predicted, per category, for the cases with a prediction. */
+    private final Map<Category, Map<Integer, LongAdder>> expectedCounts = new EnumMap<>(Category.class);
+    /** Statuses received, per category, for the cases with a prediction. */
+    private final Map<Category, Map<Integer, LongAdder>> predictedCaseCounts = new EnumMap<>(Category.class);
+    /** Unpredicted cases the application answered as malformed (400 problem from the intake) or unauthorized. */
+    private final AtomicInteger unpredictedMalformed = new AtomicInteger();
+    private final AtomicInteger unpredictedUnauthorized = new AtomicInteger();
     private final Map<Category, ConcurrentLinkedQueue<String>> violations = new ConcurrentHashMap<>();
     private final AtomicInteger violationCount = new AtomicInteger();
-    private final WebhookParser parser = new WebhookParser();
+    private final WebhookParser parser = new WebhookParser(Set.of("issue", "incident"));
     private final Map<String, String> fixtures = new LinkedHashMap<>();
     private HttpClient http;
     private URI uri;
@@ -123,6 +138,8 @@ class WebhookFuzzTest extends E2eSupport {
         }
         for (Category c : Category.values()) {
             statusCounts.put(c, new ConcurrentHashMap<>());
+            expectedCounts.put(c, new ConcurrentHashMap<>());
+            predictedCaseCounts.put(c, new ConcurrentHashMap<>());
         }
         uri = webhookUrl.toURI();
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
@@ -137,6 +154,8 @@ class WebhookFuzzTest extends E2eSupport {
         long[] caseSeeds = random.longs(plan.size()).toArray();
 
         List<Long> realTickets = new ArrayList<>();
+        double malformedBefore = deliveriesCounter("malformed");
+        double unauthorizedBefore = deliveriesCounter("unauthorized");
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         long start = System.nanoTime();
         long heapAfterWarmup = -1;
@@ -164,6 +183,8 @@ class WebhookFuzzTest extends E2eSupport {
             pool.shutdownNow();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double malformedDelta = deliveriesCounter("malformed") - malformedBefore;
+        double unauthorizedDelta = deliveriesCounter("unauthorized") - unauthorizedBefore;
         int total = plan.size();
         printSummary(total, seconds, realTickets.size());
 
@@ -175,8 +196,18 @@ class WebhookFuzzTest extends E2eSupport {
         System.out.printf("WebhookFuzzTest used heap after GC: %d MB after warm-up, %d MB at the end (growth %+d MB, bound %d MB)%n",
                 heapAfterWarmup >> 20, heapAtEnd >> 20, (heapAtEnd - heapAfterWarmup) >> 20, MAX_HEAP_GROWTH >> 20);
 
-        assertTrue(total >= 10_000, "at least 10,000 malformed deliveries");
         assertEquals(0, violationCount.get(), violationCount.get() + " bad responses, the first ones are printed above");
+        for (Category c : Category.values()) {
+            assertEquals(counts(expectedCounts.get(c)), counts(predictedCaseCounts.get(c)),
+                    c + ": statuses expected vs received (status -> number of requests)");
+        }
+        // What the service counted itself matches what was sent: every body that is no GitLab event (and
+        // every request without an event header) is a malformed delivery, every wrong token unauthorized.
+        long expectedMalformed = count(400) + unpredictedMalformed.get();
+        long expectedUnauthorized = count(401) + unpredictedUnauthorized.get();
+        assertTrue(expectedMalformed > 5_000 && expectedUnauthorized > 300, expectedMalformed + " / " + expectedUnauthorized);
+        assertEquals(expectedMalformed, Math.round(malformedDelta), "countersign_deliveries_total{outcome=\"malformed\"} delta");
+        assertEquals(expectedUnauthorized, Math.round(unauthorizedDelta), "countersign_deliveries_total{outcome=\"unauthorized\"} delta");
         for (long iid : realTickets) {
             List<SimNote> notes = botNotes(iid);
             assertTrue(!issue(iid).isClosed(), "#" + iid + " was reopened");
@@ -206,6 +237,9 @@ class WebhookFuzzTest extends E2eSupport {
 
     private void send(Case c) {
         String what = c.category + " (" + describe(c) + ")";
+        if (c.expected != null) {
+            expectedCounts.get(c.category).computeIfAbsent(c.expected, s -> new LongAdder()).increment();
+        }
         try {
             int status;
             String type;
@@ -222,12 +256,17 @@ class WebhookFuzzTest extends E2eSupport {
                 body = new String(r.body(), StandardCharsets.UTF_8);
             }
             statusCounts.get(c.category).computeIfAbsent(status, s -> new LongAdder()).increment();
-            Set<Integer> expected = c.expected != null ? c.expected : c.category.expected;
+            if (c.expected != null) {
+                predictedCaseCounts.get(c.category).computeIfAbsent(status, s -> new LongAdder()).increment();
+            } else if (status == 401) {
+                unpredictedUnauthorized.incrementAndGet();
+            } else if (status == 400 && (body.contains("\"Malformed webhook\"") || body.contains("Missing X-Gitlab-Event header"))) {
+                unpredictedMalformed.incrementAndGet();
+            }
             if (status >= 500) {
                 violation(c.category, what + " -> " + status + " " + abbreviate(body));
-            } else if (expected != null && !expected.contains(status)
-                    && !(status == 200 && expected.contains(202))) { // 200: a good delivery about an unwatched project
-                violation(c.category, what + " -> " + status + ", expected one of " + expected + ": " + abbreviate(body));
+            } else if (c.expected != null && c.expected != status) {
+                violation(c.category, what + " -> " + status + ", expected " + c.expected + ": " + abbreviate(body));
             } else if ((status == 400 || status == 401) && !type.startsWith("application/problem+json")
                     && !(c.raw && status == 400 && type.isEmpty() && body.isEmpty())) {
                 // (a request that is not valid HTTP is refused by the HTTP layer, before the application sees it)
@@ -235,6 +274,9 @@ class WebhookFuzzTest extends E2eSupport {
             }
         } catch (IOException | RuntimeException e) {
             statusCounts.get(c.category).computeIfAbsent(-1, s -> new LongAdder()).increment();
+            if (c.expected != null) {
+                predictedCaseCounts.get(c.category).computeIfAbsent(-1, s -> new LongAdder()).increment();
+            }
             violation(c.category, what + " -> " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -274,6 +316,27 @@ class WebhookFuzzTest extends E2eSupport {
             int bodyAt = response.indexOf("\r\n\r\n");
             return new RawResponse(status, type, bodyAt < 0 ? "" : response.substring(bodyAt + 4));
         }
+    }
+
+    private static Map<Integer, Long> counts(Map<Integer, LongAdder> adders) {
+        Map<Integer, Long> m = new java.util.TreeMap<>();
+        adders.forEach((status, n) -> m.put(status, n.sum()));
+        return m;
+    }
+
+    /** Requests predicted to get {@code status}, in all categories. */
+    private long count(int status) {
+        return expectedCounts.values().stream().mapToLong(m -> m.containsKey(status) ? m.get(status).sum() : 0).sum();
+    }
+
+    /** {@code countersign_deliveries_total{outcome=…}} as the service exposes it at /q/metrics. */
+    private double deliveriesCounter(String outcome) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri.resolve("/q/metrics")).GET()
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        return r.body().lines()
+                .filter(l -> l.startsWith("countersign_deliveries_total{") && l.contains("outcome=\"" + outcome + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private void violation(Category category, String message) {
@@ -321,6 +384,7 @@ class WebhookFuzzTest extends E2eSupport {
     private void printSummary(int total, double seconds, int realTickets) {
         Set<Integer> statuses = new TreeSet<>();
         statusCounts.values().forEach(m -> statuses.addAll(m.keySet()));
+        expectedCounts.values().forEach(m -> statuses.addAll(m.keySet()));
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("%nWebhookFuzzTest: %d malformed deliveries in %.1f s (%.0f/s), %d real tickets closed in between%n",
                 total, seconds, total / seconds, realTickets));
@@ -337,6 +401,15 @@ class WebhookFuzzTest extends E2eSupport {
                 sb.append(String.format("%8s", v == 0 ? "." : v));
             }
             sb.append(String.format("%8d%n", sum));
+            sb.append(String.format("%-18s", "  expected"));
+            long predicted = 0;
+            for (int s : statuses) {
+                LongAdder n = expectedCounts.get(c).get(s);
+                long v = n == null ? 0 : n.sum();
+                predicted += v;
+                sb.append(String.format("%8s", v == 0 ? "." : v));
+            }
+            sb.append(String.format("%8d%s%n", predicted, predicted < sum ? " (+" + (sum - predicted) + " any < 500)" : ""));
         }
         violations.values().forEach(q -> q.forEach(v -> sb.append("  bad: ").append(v).append('\n')));
         System.out.println(sb);
@@ -375,14 +448,16 @@ class WebhookFuzzTest extends E2eSupport {
         if (r.nextInt(3) == 0) {
             b[0] = (byte) "{[\"".charAt(r.nextInt(3)); // looks like JSON at first glance
         }
-        return new Case(Category.RANDOM_BYTES, goodHeaders(handled(r), null), b, b.length, null);
+        String event = handled(r);
+        return new Case(Category.RANDOM_BYTES, goodHeaders(event, null), b, b.length, expectedFor(event, b));
     }
 
     private Case truncated(Random r) {
         String event = handled(r);
         byte[] full = fixtureFor(event, r).getBytes(StandardCharsets.UTF_8);
         int length = r.nextInt(full.length); // a strict prefix of compact JSON is never valid JSON
-        return new Case(Category.TRUNCATED, goodHeaders(event, null), Arrays.copyOf(full, length), length, null);
+        byte[] prefix = Arrays.copyOf(full, length);
+        return new Case(Category.TRUNCATED, goodHeaders(event, null), prefix, length, expectedFor(event, prefix));
     }
 
     private Case deepNesting(Random r) {
@@ -404,7 +479,8 @@ class WebhookFuzzTest extends E2eSupport {
             sb.append('}');
         }
         byte[] b = sb.toString().getBytes(StandardCharsets.UTF_8);
-        return new Case(Category.DEEP_NESTING, goodHeaders(wrapped ? "Issue Hook" : handled(r), null), b, b.length, null);
+        String event = wrapped ? "Issue Hook" : handled(r);
+        return new Case(Category.DEEP_NESTING, goodHeaders(event, null), b, b.length, expectedFor(event, b));
     }
 
     private Case wrongTypes(Random r) {
@@ -429,7 +505,7 @@ class WebhookFuzzTest extends E2eSupport {
             }
         }
         byte[] b = writeBytes(json);
-        return new Case(Category.WRONG_TYPES, goodHeaders(event, null), b, b.length, null);
+        return new Case(Category.WRONG_TYPES, goodHeaders(event, null), b, b.length, expectedFor(event, b));
     }
 
     private static JsonNode wrongValue(Random r) {
@@ -474,7 +550,8 @@ class WebhookFuzzTest extends E2eSupport {
                 }
             }
         }
-        return new Case(Category.MUTATED, goodHeaders(event, r.nextBoolean() ? UUID.randomUUID().toString() : null), b, b.length, null);
+        return new Case(Category.MUTATED, goodHeaders(event, r.nextBoolean() ? UUID.randomUUID().toString() : null), b, b.length,
+                expectedFor(event, b));
     }
 
     private Case trailingGarbage(Random r) {
@@ -485,7 +562,8 @@ class WebhookFuzzTest extends E2eSupport {
         byte[] tail = tails[r.nextInt(tails.length)];
         byte[] b = Arrays.copyOf(valid, valid.length + tail.length);
         System.arraycopy(tail, 0, b, valid.length, tail.length);
-        return new Case(Category.TRAILING_GARBAGE, goodHeaders(event, UUID.randomUUID().toString()), b, b.length, null);
+        return new Case(Category.TRAILING_GARBAGE, goodHeaders(event, UUID.randomUUID().toString()), b, b.length,
+                expectedFor(event, b));
     }
 
     private static byte[] randomTail(Random r) {
@@ -501,37 +579,37 @@ class WebhookFuzzTest extends E2eSupport {
         String event = handled(r);
         byte[] body = fixtureFor(event, r).getBytes(StandardCharsets.UTF_8);
         Map<String, String> h = new LinkedHashMap<>();
-        Set<Integer> expected;
+        Integer expected;
         switch (r.nextInt(9)) {
             case 0 -> { // no token
                 h.put("X-Gitlab-Event", event);
-                expected = Set.of(401);
+                expected = 401;
             }
             case 1 -> { // wrong token, sometimes almost right
                 h.put("X-Gitlab-Event", event);
                 String[] wrong = {"guess", GitLabWorld.SECRET + "x", GitLabWorld.SECRET.substring(1), GitLabWorld.SECRET.toUpperCase(),
                         "s3cret", "x".repeat(2000), oddText(r, 40)};
                 h.put("X-Gitlab-Token", wrong[r.nextInt(wrong.length)]);
-                expected = Set.of(401);
+                expected = 401;
             }
             case 2 -> { // missing event header
                 h.put("X-Gitlab-Token", GitLabWorld.SECRET);
-                expected = Set.of(400);
+                expected = 400;
             }
             case 3 -> { // blank event header
                 h.put("X-Gitlab-Token", GitLabWorld.SECRET);
                 h.put("X-Gitlab-Event", r.nextBoolean() ? " " : "\t");
-                expected = Set.of(400);
+                expected = 400;
             }
-            case 4 -> { // event names with odd characters
+            case 4 -> { // event names with odd characters: not an event Countersign uses, acknowledged
                 h.put("X-Gitlab-Token", GitLabWorld.SECRET);
                 h.put("X-Gitlab-Event", oddText(r, 1 + r.nextInt(200)));
-                expected = Set.of(200);
+                expected = 200;
             }
-            case 5 -> { // odd idempotency key / event UUID: the delivery is still a good one (or a duplicate)
+            case 5 -> { // odd idempotency key / event UUID: still a good delivery (about an unwatched project: 200)
                 h.putAll(goodHeaders(event, oddText(r, 1 + r.nextInt(300))));
                 h.put("X-Gitlab-Event-UUID", oddText(r, 1 + r.nextInt(100)));
-                expected = Set.of(202);
+                expected = 200;
             }
             case 6 -> { // odd content types
                 h.putAll(goodHeaders(event, UUID.randomUUID().toString()));
@@ -539,17 +617,17 @@ class WebhookFuzzTest extends E2eSupport {
                         "application/json; charset", "*/*", "multipart/form-data; boundary=", "application/x-www-form-urlencoded",
                         oddText(r, 30)};
                 h.put("Content-Type", types[r.nextInt(types.length)]);
-                expected = null;
+                expected = ANY_BELOW_500; // the HTTP layer may refuse a media type it cannot parse
             }
             case 7 -> { // headers larger than the server accepts: 431 and the connection is closed
                 h.putAll(goodHeaders(event, null));
                 h.put("X-Padding", "p".repeat(30_000 + r.nextInt(20_000)));
-                return new Case(Category.BAD_HEADERS, h, body, body.length, Set.of(431), true);
+                return new Case(Category.BAD_HEADERS, h, body, body.length, 431, true);
             }
             default -> { // the token of a different length/encoding, with odd characters
                 h.put("X-Gitlab-Event", event);
                 h.put("X-Gitlab-Token", GitLabWorld.SECRET + oddText(r, 1 + r.nextInt(5)).strip() + "!");
-                expected = Set.of(401);
+                expected = 401;
             }
         }
         return new Case(Category.BAD_HEADERS, h, body, body.length, expected);
@@ -565,7 +643,7 @@ class WebhookFuzzTest extends E2eSupport {
         for (int i = 0, n = 1 + r.nextInt(2); i < n; i++) {
             h.put(targets[r.nextInt(targets.length)], rawText(r, 1 + r.nextInt(60)));
         }
-        return new Case(Category.RAW_HEADERS, h, body, body.length, null);
+        return new Case(Category.RAW_HEADERS, h, body, body.length, ANY_BELOW_500);
     }
 
     private static String rawText(Random r, int length) {
@@ -611,25 +689,24 @@ class WebhookFuzzTest extends E2eSupport {
         };
         Map<String, String> h = goodHeaders(event, null);
         // header values are trimmed on the wire, so "Issue Hook " arrives as "Issue Hook": a real event
-        Set<Integer> expected = event.strip().equals("Issue Hook") ? Set.of(200, 202, 400) : null;
-        return new Case(Category.UNKNOWN_EVENT, h, body, body.length, expected);
+        return new Case(Category.UNKNOWN_EVENT, h, body, body.length, expectedFor(event.strip(), body));
     }
 
     private Case emptyBody(Random r) {
         Map<String, String> h;
-        Set<Integer> expected;
+        Integer expected;
         switch (r.nextInt(3)) {
             case 0 -> {
                 h = goodHeaders(handled(r), null);
-                expected = Set.of(400);
+                expected = 400;
             }
             case 1 -> {
                 h = goodHeaders("Banana Hook", null);
-                expected = Set.of(200);
+                expected = 200;
             }
             default -> {
                 h = Map.of("X-Gitlab-Event", handled(r));
-                expected = Set.of(401);
+                expected = 401;
             }
         }
         return new Case(Category.EMPTY_BODY, h, new byte[0], 0, expected);
@@ -654,7 +731,7 @@ class WebhookFuzzTest extends E2eSupport {
         }
         byte[] b = writeBytes(json);
         assertTrue(b.length < MAX_BODY);
-        return new Case(Category.HUGE_ALLOWED, goodHeaders(event, UUID.randomUUID().toString()), b, b.length, null);
+        return new Case(Category.HUGE_ALLOWED, goodHeaders(event, UUID.randomUUID().toString()), b, b.length, 200);
     }
 
     /** Just over the documented 25 MB limit: 413, whatever the body says. */
@@ -667,7 +744,7 @@ class WebhookFuzzTest extends E2eSupport {
         b[length - 3] = '"';
         b[length - 2] = '}';
         b[length - 1] = '}';
-        return new Case(Category.OVERSIZE, goodHeaders("Issue Hook", UUID.randomUUID().toString()), b, length, null);
+        return new Case(Category.OVERSIZE, goodHeaders("Issue Hook", UUID.randomUUID().toString()), b, length, 413);
     }
 
     /**
@@ -687,6 +764,25 @@ class WebhookFuzzTest extends E2eSupport {
                 // the service will refuse it too
             }
             return c;
+        }
+    }
+
+    /**
+     * The status a delivery with the right token must get, from GitLab's contract rather than from the
+     * parser: an event Countersign does not use is acknowledged (200); for an issue or note event, a body
+     * that is one JSON object with a string {@code object_kind} is a GitLab event and is acknowledged too
+     * (200: fuzz input is never about the watched project, so never stored), whatever else it holds or
+     * lacks; any other body is no GitLab event at all and is refused (400).
+     */
+    private static int expectedFor(String event, byte[] body) {
+        if (!WebhookParser.isHandled(event)) {
+            return 200;
+        }
+        try {
+            JsonNode json = STRICT.readTree(body);
+            return json != null && json.isObject() && json.path("object_kind").isTextual() ? 200 : 400;
+        } catch (IOException e) {
+            return 400;
         }
     }
 
