@@ -22,8 +22,17 @@ public final class HookFixtures {
     }
 
     /** The payload {@code name} with every project id set to {@code projectId} and, unless null, the issue iid. */
+
+    /**
+     * GitLab's documented examples (gitlab-fixtures/, verbatim copies of ../shared/gitlab-fixtures), or
+     * the ones derived from them for payloads the documentation has no example of (gitlab-fixtures-derived/).
+     */
+    static String fixturePath(String name) {
+        return (HookFixtures.class.getResource("/gitlab-fixtures/" + name) != null ? "/gitlab-fixtures/" : "/gitlab-fixtures-derived/")
+                + name;
+    }
     public static ObjectNode about(String name, long projectId, Long iid) {
-        try (InputStream in = HookFixtures.class.getResourceAsStream("/gitlab-fixtures/" + name)) {
+        try (InputStream in = HookFixtures.class.getResourceAsStream(fixturePath(name))) {
             ObjectNode json = (ObjectNode) MAPPER.readTree(in);
             if (json.get("project") instanceof ObjectNode p) {
                 p.put("id", projectId);
