@@ -135,8 +135,14 @@ public class GitLab4JGateway implements GitLabPort {
     }
 
     private static IssueVersion version(Issue issue) {
-        return new IssueVersion(HistoryMapper.instant(issue.getUpdatedAt()).orElse(Instant.EPOCH),
+        return new IssueVersion(updatedAt(issue),
                 issue.getUserNotesCount() == null ? -1 : issue.getUserNotesCount());
+    }
+
+    /** GitLab always sends an issue's {@code updated_at}; without it no snapshot can be proved consistent. */
+    private static Instant updatedAt(Issue issue) {
+        return HistoryMapper.instant(issue.getUpdatedAt()).orElseThrow(() -> new GitLabFailure("GitLab answered issue "
+                + issue.getProjectId() + "#" + issue.getIid() + " without updated_at", 0, Optional.empty(), null));
     }
 
     @Override
@@ -233,7 +239,7 @@ public class GitLab4JGateway implements GitLabPort {
         Issue issue = s.issue();
         return new IssueState(issue.getState() == Constants.IssueState.CLOSED,
                 issue.getLabels() == null ? Set.of() : Set.copyOf(issue.getLabels()),
-                HistoryMapper.instant(issue.getUpdatedAt()).orElse(Instant.EPOCH),
+                updatedAt(issue),
                 Boolean.TRUE.equals(issue.getDiscussionLocked()));
     }
 

@@ -20,6 +20,7 @@ import org.countersign.store.DecisionJson;
 import org.countersign.store.DeliveryQueue;
 import org.countersign.store.WatchedProject;
 import org.countersign.store.WatchedProjects;
+import org.countersign.workflow.ActionNotApplied;
 import org.countersign.workflow.ApplyAction;
 import org.countersign.workflow.GitLabFailure;
 import org.countersign.workflow.HandleDelivery;
@@ -187,6 +188,12 @@ public class Workers {
 
     private <T> void failed(WorkKind<T> kind, T t, WorkKind.Item item, RuntimeException e) {
         String error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof ActionNotApplied refused) {
+            // GitLab accepted the request and did not do it (a locked discussion the bot cannot unlock): a
+            // person fixes that on GitLab's side; the probe then finds the action goes through.
+            park(kind, t, item, error, refused.getMessage(), "not applied project " + item.projectId() + " " + item.label());
+            return;
+        }
         GitLabFailure gitlab = e instanceof GitLabFailure g ? g : null;
         GitLabFailure.Kind failure = gitlab == null ? GitLabFailure.Kind.TRANSIENT : gitlab.kind();
         switch (failure) {
