@@ -51,7 +51,8 @@ public class ReconcileJob {
     private void pass() {
         try {
             reconcile.run();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // never let the start-up pass's thread die silently (the scheduler catches for the periodic ones)
             LOG.errorf(e, "reconciliation failed; the next pass retries: %s", e.getMessage());
         }
     }
