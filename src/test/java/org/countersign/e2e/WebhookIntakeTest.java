@@ -161,7 +161,7 @@ class WebhookIntakeTest extends E2eSupport {
     @Test
     void aGroupsEpicIsAcknowledged() throws java.io.IOException {
         String epic;
-        try (var in = getClass().getResourceAsStream("/gitlab-fixtures/issue-hook-work-item-epic.json")) {
+        try (var in = getClass().getResourceAsStream(HookFixtures.fixturePath("issue-hook-work-item-epic.json"))) {
             epic = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         long before = stored();
