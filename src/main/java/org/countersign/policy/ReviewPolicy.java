@@ -286,12 +286,13 @@ public final class ReviewPolicy {
                 Verdict verdict;
                 List<Reason> reasons;
                 boolean acceptedEarlier = acceptedCloses.contains(ref);
-                if (acceptedEarlier) {
-                    verdict = Verdict.CLOSE_ACCEPTED;
-                    reasons = List.of(new Reason.AcceptedEarlier(ref));
-                } else if (missing.isEmpty()) {
+                if (missing.isEmpty()) {
                     verdict = Verdict.CLOSE_ACCEPTED;
                     reasons = List.of(new Reason.ClosedAfterReview(close.by(), s.reviewLabel(), valid, s.requiredSignoffs()));
+                } else if (acceptedEarlier) {
+                    // the history as it reads now would reject it, but it was accepted on the facts of its time
+                    verdict = Verdict.CLOSE_ACCEPTED;
+                    reasons = List.of(new Reason.AcceptedEarlier(ref));
                 } else {
                     verdict = Verdict.CLOSE_REJECTED;
                     reasons = missing;
