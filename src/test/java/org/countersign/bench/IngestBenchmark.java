@@ -61,6 +61,13 @@ class IngestBenchmark extends BenchSupport {
         }
         quiesce(Duration.ofMinutes(1));
 
+        // what PostgreSQL alone sustains for the same inserts (pgbench, same payload, same table), same run
+        int pgClients = intProp("bench.pgbench.clients", clients);
+        PgBench pgbench = Boolean.parseBoolean(System.getProperty("bench.pgbench.skip", "false")) ? null
+                : new PgBench(BenchWorld.DATABASE + "_pgbench", tickets.get(0));
+        List<PgBench.Result> pgRuns = new ArrayList<>();
+        StringBuilder cpu = new StringBuilder();
+
         LoadGenerator load = new LoadGenerator();
         List<LoadGenerator.Result> results = new ArrayList<>();
         List<String> drains = new ArrayList<>();
@@ -74,6 +81,10 @@ class IngestBenchmark extends BenchSupport {
                 quiesce(Duration.ofMinutes(2));
                 load.closedLoop("warm-up saturation · bare", requests(bare, tickets, w + "sb"), clients, warmup, 202);
                 load.closedLoop("warm-up saturation · ingest", requests(ingest, tickets, w + "si"), clients, warmup, 202);
+                if (pgbench != null && round == 0) {
+                    quiesce(Duration.ofMinutes(5));
+                    pgbench.run(pgClients, PGBENCH_THREADS, Math.min(5, warmup)); // the scratch table's first pages
+                }
                 drains.add("after warm-up round " + (round + 1) + ": " + quiesce(Duration.ofMinutes(5)).toMillis() + " ms");
             }
 
@@ -81,12 +92,26 @@ class IngestBenchmark extends BenchSupport {
             results.add(load.openLoop("fixed rate · ingest", requests(ingest, tickets, run + "-fi"), rate, seconds, 202));
             drains.add("after fixed-rate ingest: " + quiesce(Duration.ofMinutes(2)).toMillis() + " ms");
 
+            CpuAccount.Snapshot cpu0 = CpuAccount.snapshot();
             results.add(load.closedLoop("saturation · bare", requests(bare, tickets, run + "-sb"), clients, seconds, 202));
+            cpu.append(CpuAccount.markdown("saturation · bare", cpu0, CpuAccount.snapshot())).append('\n');
+            if (pgbench != null) {
+                quiesce(Duration.ofMinutes(2));
+                cpu0 = CpuAccount.snapshot();
+                pgRuns.add(pgbench.run(pgClients, PGBENCH_THREADS, seconds));
+                cpu.append(CpuAccount.markdown("pgbench (PostgreSQL's exited backends show as other processes)", cpu0,
+                        CpuAccount.snapshot())).append('\n');
+            }
             long before = pendingDeliveries();
+            cpu0 = CpuAccount.snapshot();
             results.add(load.closedLoop("saturation · ingest", requests(ingest, tickets, run + "-si"), clients, seconds, 202));
+            cpu.append(CpuAccount.markdown("saturation · ingest", cpu0, CpuAccount.snapshot())).append('\n');
             long backlog = pendingDeliveries() - before;
             drains.add("after saturation ingest (" + backlog + " deliveries still pending when the load stopped): "
                     + quiesce(Duration.ofMinutes(5)).toMillis() + " ms");
+            if (pgbench != null) {
+                pgRuns.add(pgbench.run(pgClients, PGBENCH_THREADS, seconds));
+            }
 
             String watchedNote = "";
             if (watchedSeconds > 0) {
@@ -103,10 +128,44 @@ class IngestBenchmark extends BenchSupport {
                                 + "evaluate them all (≈ %.0f evaluations/s over the whole variant).%n",
                         r.ok(), r.seconds(), pending, drain.toNanos() / 1e9, perSecond);
             }
-            report("ingest", markdown(rate, clients, seconds, warmup, warmupRounds, results, drains, watchedNote));
+            report("ingest", markdown(rate, clients, seconds, warmup, warmupRounds, results, drains, watchedNote)
+                    + pgMarkdown(pgbench, pgRuns, pgClients, results) + "\n" + cpu);
         } finally {
             load.close();
         }
+    }
+
+    /** pgbench threads: one per core of the benchmark machine. */
+    private static final int PGBENCH_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+    private static String pgMarkdown(PgBench pgbench, List<PgBench.Result> runs, int pgClients, List<LoadGenerator.Result> results) {
+        if (pgbench == null || runs.isEmpty()) {
+            return "\n_pgbench comparison skipped (-Dbench.pgbench.skip=true)._\n";
+        }
+        LoadGenerator.Result satIngest = results.stream().filter(r -> r.name().equals("saturation · ingest")).findFirst().orElseThrow();
+        LoadGenerator.Result satBare = results.stream().filter(r -> r.name().equals("saturation · bare")).findFirst().orElseThrow();
+        double pg = runs.stream().mapToDouble(PgBench.Result::tps).average().orElse(Double.NaN);
+        double ratio = satIngest.throughput() / pg;
+        StringBuilder md = new StringBuilder("\n### Intake against PostgreSQL alone (pgbench)\n\n");
+        md.append(String.format(Locale.ROOT, "`%s -n -M prepared -c %d -j %d -T <phase seconds>`: the service's insert of one "
+                + "delivery (same payload bound as a parameter, same `delivery` table with its indexes and lz4 compression, "
+                + "created by the service's migrations in a scratch database), one row per transaction, durable commits, "
+                + "%d concurrent clients; run right before and right after the saturation ingest phase, with the service "
+                + "idle.%n%n", pgbench.executable(), pgClients, PGBENCH_THREADS, pgClients));
+        md.append("| run | tx/s | mean latency ms | transactions | failed | synchronous_commit |\n|---|---:|---:|---:|---:|---|\n");
+        String[] names = {"pgbench before saturation · ingest", "pgbench after saturation · ingest"};
+        for (int i = 0; i < runs.size(); i++) {
+            PgBench.Result r = runs.get(i);
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %d | %d | %s |%n", i < names.length ? names[i] : "pgbench",
+                    r.tps(), r.latencyMs(), r.transactions(), r.failed(), r.synchronousCommit()));
+        }
+        md.append('\n');
+        md.append(String.format(Locale.ROOT, "- Saturation intake / pgbench (mean of the runs): **%.2f** (%.0f vs %.0f deliveries/s; "
+                + "target ≥ 0.8: %s)%n", ratio, satIngest.throughput(), pg, ratio >= 0.8 ? "met" : "**missed**"));
+        md.append(String.format(Locale.ROOT, "- Bare endpoint / pgbench: %.2f — the ceiling of any intake measured by this "
+                + "harness (HTTP server, JDK load generator in the same JVM, no parsing, no database)%n",
+                satBare.throughput() / pg));
+        return md.toString();
     }
 
     private LongFunction<HttpRequest> requests(URI uri, List<byte[]> bodies, String keyPrefix) {
