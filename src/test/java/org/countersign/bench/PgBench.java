@@ -34,7 +34,8 @@ import org.flywaydb.core.Flyway;
 final class PgBench {
 
     /** One pgbench run: transactions per second (without connection time) and mean latency in ms. */
-    record Result(double tps, double latencyMs, long transactions, long failed, String synchronousCommit) {
+    record Result(double tps, double latencyMs, long transactions, long failed, String synchronousCommit,
+                  CpuAccount.Snapshot cpuFrom, CpuAccount.Snapshot cpuTo) {
     }
 
     private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial connection time\\)");
@@ -83,8 +84,15 @@ final class PgBench {
                 "-h", server.getHost(), "-p", String.valueOf(server.getPort() < 0 ? 5432 : server.getPort()),
                 "-U", TestDatabase.user(), "-D", "payload=" + payload, "-f", script.toString(), database));
         String out;
+        CpuAccount.Snapshot cpuFrom;
+        CpuAccount.Snapshot cpuTo;
         try {
+            CpuAccount.Snapshot from = CpuAccount.snapshot();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            // the CPU of pgbench and of its backends is read before they exit (a process gone is not accounted)
+            Thread.sleep(Math.max(500, (long) (Math.max(1, Math.round(seconds)) * 1000 - 700)));
+            cpuFrom = from;
+            cpuTo = CpuAccount.snapshot();
             out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60 + (long) seconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -100,7 +108,47 @@ final class PgBench {
             throw new IllegalStateException(e);
         }
         return new Result(number(TPS, out), number(LATENCY, out), (long) number(PROCESSED, out),
-                (long) number(FAILED, out), synchronousCommit());
+                (long) number(FAILED, out), synchronousCommit(), cpuFrom, cpuTo);
+    }
+
+    /**
+     * The same starting point for every measured saturation phase, the service's and pgbench's: the
+     * {@code delivery} tables of {@code databases} vacuumed (a phase must not pay for the dead rows the
+     * previous one left: the service skips the deliveries it covered, an UPDATE each), no autovacuum
+     * worker running (waits at most 30 s) and a checkpoint done (or the next phase writes full pages).
+     */
+    static void settle(String... databases) {
+        try {
+            for (String db : databases) {
+                try (var c = java.sql.DriverManager.getConnection(TestDatabase.jdbcUrl(db), TestDatabase.user(), "");
+                     var s = c.createStatement()) {
+                    s.execute("VACUUM delivery");
+                }
+            }
+            try (var c = java.sql.DriverManager.getConnection(TestDatabase.jdbcUrl("postgres"), TestDatabase.user(), "");
+                 var s = c.createStatement()) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (System.nanoTime() < deadline) {
+                    try (var r = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")) {
+                        r.next();
+                        if (r.getLong(1) == 0) {
+                            break;
+                        }
+                    }
+                    Thread.sleep(200);
+                }
+                s.execute("CHECKPOINT");
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("could not settle PostgreSQL before a phase: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String database() {
+        return database;
     }
 
     private String synchronousCommit() {
