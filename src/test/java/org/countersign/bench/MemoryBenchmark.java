@@ -29,6 +29,7 @@ import org.countersign.e2e.TestDatabase;
 import org.countersign.gitlab.sim.GitLabSimulator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Resident memory of the packaged service ({@code target/quarkus-app/quarkus-run.jar}, run as an operator
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Test;
  * {@code bench.memory.violations} (30), {@code bench.clients} (64).
  */
 @Tag("bench")
+@EnabledIfSystemProperty(named = "bench.packaged", matches = "true") // the bench profile's package-phase execution
 class MemoryBenchmark {
 
     static final String UNIT = "deploy/systemd/countersign.service";
@@ -56,9 +58,6 @@ class MemoryBenchmark {
 
     @Test
     void residentMemoryAfterLoad() throws Exception {
-        // the bench profile runs this in the package phase, once target/quarkus-app holds the code just built
-        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("bench.packaged"),
-                "MemoryBenchmark runs after packaging (surefire execution bench-packaged of the bench profile)");
         List<Variant> variants = new ArrayList<>();
         variants.add(deployed());
         for (String options : System.getProperty("bench.memory.compare", "-XX:MaxRAMPercentage=50").split(";")) {

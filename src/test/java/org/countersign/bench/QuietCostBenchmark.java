@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import org.countersign.config.Settings;
 import org.countersign.e2e.GitLabWorld;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(ReconcilingBenchProfile.class)
 @Tag("bench")
+@DisabledIfSystemProperty(named = "bench.packaged", matches = "true") // the package-phase execution runs MemoryBenchmark only
 class QuietCostBenchmark extends BenchSupport {
 
     /** Issue 7: at most this many GitLab calls per undone close, the per-pass listing calls apart. */
