@@ -1,13 +1,19 @@
 package org.countersign.gitlab;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
 import org.countersign.config.ConfigValidation;
 import org.countersign.config.Settings;
@@ -83,6 +89,27 @@ public class WebhookParser {
             // cannot store in the payload column, or a second document) make the body malformed.
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
+    /**
+     * Reads the values kept by {@link #readEvent}: a mapper without the trailing-tokens check, which
+     * would look past a nested value (the whole body is checked by {@link #readEvent} itself).
+     */
+    private final ObjectMapper values = new ObjectMapper();
+
+    /**
+     * The only fields read (see {@link #issueEvent}, {@link #noteEvent}): of the event, and of its
+     * objects. Everything else is skipped by the tokenizer — still checked to be well-formed JSON, but
+     * never turned into nodes: a documented Issue Hook is some 3 kB, mostly the issue's attributes,
+     * labels and changes, and building its whole tree was the largest item of the intake's CPU after
+     * the typed events were dropped.
+     */
+    private static final Set<String> EVENT_FIELDS = Set.of("object_kind", "object_attributes", "project", "user", "issue",
+            "project_id");
+    private static final Map<String, Set<String>> OBJECT_FIELDS = Map.of(
+            "object_attributes", Set.of("iid", "project_id", "type", "action", "noteable_type"),
+            "project", Set.of("id"),
+            "user", Set.of("id"),
+            "issue", Set.of("iid", "type"));
+
     private final Set<String> governedTypes;
 
     @Inject
@@ -109,7 +136,7 @@ public class WebhookParser {
         }
         JsonNode event;
         try {
-            event = json.readTree(body);
+            event = readEvent(body);
         } catch (Exception e) {
             throw malformed("the body is not a GitLab event (" + firstLine(e.getMessage()) + ")");
         }
@@ -126,6 +153,48 @@ public class WebhookParser {
         } catch (Unreadable e) {
             return Trigger.unreadable(e.getMessage());
         }
+    }
+
+    /**
+     * The event as a tree of only the fields that are read ({@link #EVENT_FIELDS}, {@link #OBJECT_FIELDS}),
+     * the rest of the body tokenized and skipped: the same nodes as {@code json.readTree(body)} for those
+     * fields (a repeated key: the last one), the same failures for a body that is not one JSON document.
+     * A body that is not an object is read whole, as before.
+     */
+    private JsonNode readEvent(byte[] body) throws IOException {
+        try (JsonParser p = values.createParser(body)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                return json.readTree(body);
+            }
+            ObjectNode event = readObject(p, EVENT_FIELDS, true);
+            JsonToken trailing = p.nextToken();
+            if (trailing != null) {
+                throw new IOException("Trailing token (of type " + trailing + ") found after value");
+            }
+            return event;
+        }
+    }
+
+    /** Reads the object the parser is at, keeping the {@code wanted} fields; at the end of the object. */
+    private ObjectNode readObject(JsonParser p, Set<String> wanted, boolean event) throws IOException {
+        ObjectNode node = values.createObjectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if (!wanted.contains(name)) {
+                p.skipChildren();
+                continue;
+            }
+            Set<String> inner = event ? OBJECT_FIELDS.get(name) : null;
+            if (inner != null && value == JsonToken.START_OBJECT) {
+                node.set(name, readObject(p, inner, false));
+            } else {
+                JsonNode v = values.readTree(p);
+                node.set(name, v == null ? NullNode.getInstance() : v);
+            }
+        }
+        return node;
     }
 
     /** An Issue Hook: an issue, or another type of work item ({@code object_kind} {@code work_item}). */

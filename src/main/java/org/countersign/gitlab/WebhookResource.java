@@ -7,8 +7,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.countersign.config.Settings;
 import org.countersign.store.DeliveryQueue;
 import org.countersign.store.DeliveryWriter;
@@ -34,6 +38,12 @@ import org.jboss.logging.Logger;
  * event at all (no event header, a body that is not a JSON object with an {@code object_kind}), 401
  * for a wrong token. A delivery that cannot be stored within {@link DeliveryWriter#BUDGET} (database
  * unreachable) gets 503 with {@code Retry-After}: a 202 promises that it is stored.
+ *
+ * <p>The endpoint does not block: it runs on the HTTP event loop (the body read whole first, as
+ * before), hands the delivery to the group-commit writer and answers when the writer's future
+ * completes — no request thread parked per webhook waiting for the commit, no hand-over to a worker
+ * thread and back. Only a large body (from {@value #PARSE_ON_WORKER_BYTES} bytes: a long description)
+ * is parsed on a worker thread, so that it never holds up the other connections of its event loop.
  */
 @Path("/webhooks/gitlab")
 public class WebhookResource {
@@ -41,6 +51,8 @@ public class WebhookResource {
     private static final Logger LOG = Logger.getLogger(WebhookResource.class);
     /** Seconds a sender is asked to wait after a 503 (GitLab does not retry by itself; a resend may). */
     static final int RETRY_AFTER_SECONDS = 30;
+    /** Bodies from this size are parsed on a worker thread instead of the event loop. */
+    static final int PARSE_ON_WORKER_BYTES = 256 * 1024;
 
     private final SecretToken secret;
     private final WebhookParser parser;
@@ -62,22 +74,42 @@ public class WebhookResource {
     }
 
     @POST
+    @NonBlocking
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response receive(@HeaderParam("X-Gitlab-Token") String token,
-                            @HeaderParam("X-Gitlab-Event") String event,
-                            @HeaderParam("Idempotency-Key") String idempotencyKey,
-                            @HeaderParam("X-Gitlab-Event-UUID") String eventUuid,
-                            byte[] body) {
+    public CompletionStage<Response> receive(@HeaderParam("X-Gitlab-Token") String token,
+                                             @HeaderParam("X-Gitlab-Event") String event,
+                                             @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                             @HeaderParam("X-Gitlab-Event-UUID") String eventUuid,
+                                             byte[] body) {
         pressure.enter();
+        CompletionStage<Response> answer;
+        try {
+            if (body != null && body.length >= PARSE_ON_WORKER_BYTES && secret.matches(token)) {
+                answer = CompletableFuture.supplyAsync(() -> handleAsProblem(token, event, idempotencyKey, eventUuid, body),
+                        Infrastructure.getDefaultWorkerPool()).thenCompose(r -> r);
+            } else {
+                answer = handle(token, event, idempotencyKey, eventUuid, body);
+            }
+        } catch (RuntimeException | Error e) {
+            pressure.exit();
+            throw e;
+        }
+        return answer.whenComplete((r, failure) -> pressure.exit());
+    }
+
+    /** {@link #handle}, with a refusal turned into its response (the exception mapper sees no failed stage). */
+    private CompletionStage<Response> handleAsProblem(String token, String event, String idempotencyKey, String eventUuid,
+                                                      byte[] body) {
         try {
             return handle(token, event, idempotencyKey, eventUuid, body);
-        } finally {
-            pressure.exit();
+        } catch (ProblemException e) {
+            return CompletableFuture.completedFuture(Response.status(e.problem().status()).type(Problem.MEDIA_TYPE)
+                    .entity(e.problem()).build());
         }
     }
 
-    private Response handle(String token, String event, String idempotencyKey, String eventUuid, byte[] body) {
+    private CompletionStage<Response> handle(String token, String event, String idempotencyKey, String eventUuid, byte[] body) {
         if (!secret.matches(token)) {
             metrics.delivery("unauthorized");
             throw new ProblemException(401, "Unauthorized", "Missing or wrong X-Gitlab-Token.");
@@ -87,7 +119,7 @@ public class WebhookResource {
             throw new ProblemException(400, "Bad Request", "Missing X-Gitlab-Event header.");
         }
         if (!WebhookParser.isHandled(event)) {
-            return ignored("event '" + event + "' is not used by Countersign", false, eventUuid);
+            return done(ignored("event '" + event + "' is not used by Countersign", false, eventUuid));
         }
         WebhookParser.Trigger trigger;
         try {
@@ -97,32 +129,45 @@ public class WebhookResource {
             throw e;
         }
         if (trigger.ignored()) {
-            return ignored(trigger.ignoredBecause(), trigger.unreadable(), eventUuid);
+            return done(ignored(trigger.ignoredBecause(), trigger.unreadable(), eventUuid));
         }
         if (!watch.mayBeWatched(trigger.projectId())) {
-            return ignored("project " + trigger.projectId() + " is not watched", false, eventUuid);
+            return done(ignored("project " + trigger.projectId() + " is not watched", false, eventUuid));
         }
         String payload = new String(body, StandardCharsets.UTF_8);
-        long id;
-        try {
-            id = writer.write(new DeliveryQueue.NewDelivery(
-                    WebhookParser.dedupeKey(idempotencyKey, eventUuid, event, body), event, eventUuid,
-                    trigger.projectId(), trigger.issueIid(), trigger.actorId(), payload, trigger.closes()));
-        } catch (DeliveryWriter.NotStored e) {
-            metrics.delivery("unavailable");
-            LOG.warnf("webhook %s about %d#%d answered 503, not stored: %s", eventUuid == null ? "(no event UUID)" : eventUuid,
-                    trigger.projectId(), trigger.issueIid(), e.getMessage());
-            return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", RETRY_AFTER_SECONDS)
-                    .entity(Problem.of(503, "Service Unavailable", "The delivery could not be stored; it was not taken. "
-                            + "Send it again later.")).build();
-        }
+        // completed on the writer thread once committed (or failed by the budget): only a response built
+        // here, the rest of the answer happens on the request's event loop
+        return writer.submit(new DeliveryQueue.NewDelivery(
+                        WebhookParser.dedupeKey(idempotencyKey, eventUuid, event, body), event, eventUuid,
+                        trigger.projectId(), trigger.issueIid(), trigger.actorId(), payload, trigger.closes()))
+                .handle((id, failure) -> failure == null ? stored(id, trigger) : notStored(failure, trigger, eventUuid));
+    }
+
+    private Response stored(long id, WebhookParser.Trigger trigger) {
         if (id < 0) {
             metrics.delivery("duplicate");
-            return Response.accepted(Map.of("status", "duplicate")).build();
+            return Response.accepted(DUPLICATE).build();
         }
         metrics.delivery("queued");
         signal.deliveryQueued(trigger.closes());
-        return Response.accepted(Map.of("status", "queued", "delivery", id)).build();
+        // {"status":"queued","delivery":<id>}, written out: no serializer lookup for the busiest answer
+        return Response.accepted("{\"status\":\"queued\",\"delivery\":" + id + "}").build();
+    }
+
+    private static final String DUPLICATE = "{\"status\":\"duplicate\"}";
+
+    private Response notStored(Throwable failure, WebhookParser.Trigger trigger, String eventUuid) {
+        DeliveryWriter.NotStored e = DeliveryWriter.notStored(failure);
+        metrics.delivery("unavailable");
+        LOG.warnf("webhook %s about %d#%d answered 503, not stored: %s", eventUuid == null ? "(no event UUID)" : eventUuid,
+                trigger.projectId(), trigger.issueIid(), e.getMessage());
+        return Response.status(503).type(Problem.MEDIA_TYPE).header("Retry-After", RETRY_AFTER_SECONDS)
+                .entity(Problem.of(503, "Service Unavailable", "The delivery could not be stored; it was not taken. "
+                        + "Send it again later.")).build();
+    }
+
+    private static CompletionStage<Response> done(Response r) {
+        return CompletableFuture.completedFuture(r);
     }
 
     /**

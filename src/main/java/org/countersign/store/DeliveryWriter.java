@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.countersign.config.Settings;
 import org.jboss.logging.Logger;
 
@@ -28,10 +28,16 @@ import org.jboss.logging.Logger;
  * batches, more commits, more PostgreSQL CPU and no more throughput on the 2-core benchmark machine.)
  *
  * <p>A request waits at most {@link #BUDGET} in all (GitLab gives up on a webhook after 10 s and counts
- * that as a failure): when the database is unreachable or too slow, {@link #write} throws
- * {@link NotStored} and the intake answers 503 — a delivery it could not store is never acknowledged.
- * A request that gave up is dropped from the queue if the writer has not taken it yet. The writer
- * thread survives any failure of a batch, {@link Error}s included, and goes on with the next one.
+ * that as a failure): when the database is unreachable or too slow, {@link #submit}'s future fails with
+ * {@link NotStored} (and {@link #write} throws it) and the intake answers 503 — a delivery it could not
+ * store is never acknowledged. A request that gave up is dropped from the queue if the writer has not
+ * taken it yet. The writer thread survives any failure of a batch, {@link Error}s included, and goes on
+ * with the next one.
+ *
+ * <p>{@link #submit} does not block: the intake's event loop hands the delivery over and answers when
+ * the future completes, so no request thread waits for the commit. The budget is enforced by one
+ * deadline thread, not a timer per request: every request has the same budget, so their deadlines come
+ * in the order they were submitted, and the thread only looks at the oldest ones.
  */
 @ApplicationScoped
 public class DeliveryWriter {
@@ -51,12 +57,21 @@ public class DeliveryWriter {
     private record Pending(DeliveryQueue.NewDelivery delivery, CompletableFuture<Long> result) {
     }
 
+    /** A submitted delivery's deadline, in submission order (hence deadline order). */
+    private record Deadline(long at, CompletableFuture<Long> result) {
+    }
+
+    /** Most deliveries waiting for the writer; more are refused at once (503) rather than queued for ever. */
+    static final int MAX_WAITING = 20_000;
+
     private final DeliveryQueue deliveries;
     private final Duration coalesce;
     private final Duration budget;
-    private final BlockingQueue<Pending> waiting = new LinkedBlockingQueue<>(20_000);
+    private final BlockingQueue<Pending> waiting = new LinkedBlockingQueue<>(MAX_WAITING);
+    private final ConcurrentLinkedQueue<Deadline> deadlines = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
     private Thread writer;
+    private Thread deadlineThread;
 
     @Inject
     public DeliveryWriter(DeliveryQueue deliveries, Settings settings) {
@@ -78,11 +93,33 @@ public class DeliveryWriter {
         writer = new Thread(this::loop, "countersign-delivery-writer");
         writer.setDaemon(true);
         writer.start();
+        deadlineThread = new Thread(this::enforceDeadlines, "countersign-delivery-deadlines");
+        deadlineThread.setDaemon(true);
+        deadlineThread.start();
     }
 
     void stop(@Observes ShutdownEvent ev) throws InterruptedException {
         running = false;
         writer.join(5_000);
+        deadlineThread.interrupt();
+        deadlineThread.join(1_000);
+    }
+
+    /**
+     * Hands the delivery to the writer without waiting. The future completes with its id, or -1 for a
+     * duplicate, once it is committed; or fails with {@link NotStored} when it could not be stored within
+     * {@link #BUDGET} (database unreachable or too slow) or the intake is saturated. Dependent actions run
+     * on the writer thread: keep them short (the intake's resume on its event loop).
+     */
+    public CompletableFuture<Long> submit(DeliveryQueue.NewDelivery delivery) {
+        CompletableFuture<Long> result = new CompletableFuture<>();
+        if (!waiting.offer(new Pending(delivery, result))) {
+            result.completeExceptionally(new NotStored("the delivery intake is saturated ("
+                    + MAX_WAITING + " deliveries waiting to be stored)", null));
+            return result;
+        }
+        deadlines.add(new Deadline(System.nanoTime() + budget.toNanos(), result));
+        return result;
     }
 
     /**
@@ -93,23 +130,51 @@ public class DeliveryWriter {
      *                   the delivery was not taken)
      */
     public long write(DeliveryQueue.NewDelivery delivery) {
-        long deadline = System.nanoTime() + budget.toNanos();
-        CompletableFuture<Long> result = new CompletableFuture<>();
+        CompletableFuture<Long> result = submit(delivery);
         try {
-            if (!waiting.offer(new Pending(delivery, result), budget.toNanos(), TimeUnit.NANOSECONDS)) {
-                throw new NotStored("the delivery intake is saturated", null);
-            }
-            return result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return result.get();
         } catch (InterruptedException e) {
             result.cancel(false);
             Thread.currentThread().interrupt();
             throw new NotStored("interrupted while storing the delivery", e);
         } catch (ExecutionException e) {
-            throw new NotStored("could not store the delivery: " + e.getCause().getMessage(), e.getCause());
-        } catch (TimeoutException | CancellationException e) {
-            // dropped if the writer has not taken it yet; if it has, it is stored and a resend is a duplicate
-            result.cancel(false);
-            throw new NotStored("storing the delivery took more than " + budget.toSeconds() + " s", null);
+            throw notStored(e.getCause());
+        } catch (CancellationException e) {
+            throw new NotStored("storing the delivery was cancelled", null);
+        }
+    }
+
+    /** The failure a request reports: {@link NotStored} as it is, anything else wrapped in one. */
+    public static NotStored notStored(Throwable failure) {
+        Throwable t = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        return t instanceof NotStored n ? n : new NotStored("could not store the delivery: " + t.getMessage(), t);
+    }
+
+    /**
+     * Fails every request past its budget that is still waiting: one not yet taken by the writer is then
+     * dropped from its queue (the writer skips finished ones); one in a batch being written may still be
+     * stored, and a resend is then a duplicate. Deadlines come in submission order, so only the oldest
+     * are looked at; the thread checks a few times per budget.
+     */
+    private void enforceDeadlines() {
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.MILLISECONDS.toNanos(100),
+                budget.toNanos() / 20));
+        while (running) {
+            long now = System.nanoTime();
+            Deadline d;
+            while ((d = deadlines.peek()) != null && (d.result().isDone() || d.at() - now <= 0)) {
+                deadlines.poll();
+                if (!d.result().isDone()) {
+                    // dropped if the writer has not taken it yet; if it has, it is stored and a resend is a duplicate
+                    d.result().completeExceptionally(new NotStored("storing the delivery took more than "
+                            + budget.toMillis() + " ms", null));
+                }
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(this, period);
+            if (Thread.interrupted() && !running) {
+                return;
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +24,11 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(BenchProfile.class)
 @Tag("bench")
+@DisabledIfSystemProperty(named = "bench.packaged", matches = "true") // the package-phase execution runs MemoryBenchmark only
 class EnforcementBenchmark extends BenchSupport {
+
+    /** Issue 7: a close without a valid sign-off undone within 150 ms (p95) of the close. */
+    static final int TARGET_MS = 150;
 
     @Test
     void closeWithoutReviewToReopen() {
@@ -46,14 +51,17 @@ class EnforcementBenchmark extends BenchSupport {
 
         sim.resetRequestCounts();
         Latencies isolated = new Latencies(n);
+        Map<Long, java.time.Instant> closedAt = new java.util.HashMap<>();
         for (int i = 0; i < n; i++) {
             long iid = tickets.get(i);
             long start = System.nanoTime();
+            closedAt.put(iid, java.time.Instant.now());
             sim.close(world.bob, project, iid);
             awaitTrue(() -> !issue(iid).isClosed(), PATIENCE, "reopen of #" + iid);
             isolated.add(System.nanoTime() - start);
             quiesce(Duration.ofMinutes(1));
         }
+        String stages = stages(closedAt);
         Map<String, Long> calls = sim.requestCounts();
         long totalCalls = sim.totalRequests();
 
@@ -62,7 +70,8 @@ class EnforcementBenchmark extends BenchSupport {
             paced = pacedRun(tickets.subList(n, 2 * n), rate);
             quiesce(Duration.ofMinutes(2));
         }
-        report("enforcement", markdown(n, rate, isolated.summary(), paced == null ? null : paced.summary(), calls, totalCalls));
+        report("enforcement", markdown(n, rate, isolated.summary(), paced == null ? null : paced.summary(), calls, totalCalls)
+                + stages);
     }
 
     /** Closes the tickets at fixed intended times; a watcher records when each is open again. */
@@ -123,6 +132,64 @@ class EnforcementBenchmark extends BenchSupport {
         return result;
     }
 
+    /**
+     * Where the time of the isolated violations went, from the timestamps the service stores (database
+     * clock, same machine as the benchmark's): the webhook of the close stored, the history read that
+     * decided it started (the ticket's {@code history_read_at}), the reopen queued, the reopen and the note
+     * done. Medians and p95 over the violations, each stage from the close.
+     */
+    private String stages(Map<Long, java.time.Instant> closedAt) {
+        String sql = "SELECT a.iid, "
+                + "(SELECT min(d.received_at) FROM delivery d WHERE d.project_id = a.project_id AND d.issue_iid = a.iid "
+                + "  AND d.outcome = 'CLOSE_REJECTED'), "
+                + "t.history_read_at, a.created_at, a.done_at, "
+                + "(SELECT max(n.done_at) FROM pending_action n WHERE n.project_id = a.project_id AND n.iid = a.iid "
+                + "  AND n.kind = 'POST_NOTE') "
+                + "FROM pending_action a JOIN ticket t ON t.project_id = a.project_id AND t.iid = a.iid "
+                + "WHERE a.kind = 'REOPEN' AND a.iid = ANY (?)";
+        Latencies stored = new Latencies(closedAt.size());
+        Latencies read = new Latencies(closedAt.size());
+        Latencies queued = new Latencies(closedAt.size());
+        Latencies reopened = new Latencies(closedAt.size());
+        Latencies noted = new Latencies(closedAt.size());
+        try (var c = java.sql.DriverManager.getConnection(org.countersign.e2e.TestDatabase.jdbcUrl(BenchWorld.DATABASE),
+                org.countersign.e2e.TestDatabase.user(), "");
+             var q = c.prepareStatement(sql)) {
+            q.setArray(1, c.createArrayOf("bigint", closedAt.keySet().toArray()));
+            try (var r = q.executeQuery()) {
+                while (r.next()) {
+                    java.time.Instant close = closedAt.get(r.getLong(1));
+                    add(stored, close, r.getTimestamp(2));
+                    add(read, close, r.getTimestamp(3));
+                    add(queued, close, r.getTimestamp(4));
+                    add(reopened, close, r.getTimestamp(5));
+                    add(noted, close, r.getTimestamp(6));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            return "\n_Stages not available: " + e.getMessage() + "_\n";
+        }
+        StringBuilder md = new StringBuilder("\n| stage of an isolated violation (from the close; service's timestamps) "
+                + "| n | p50 ms | p95 ms |\n|---|---:|---:|---:|\n");
+        stage(md, "webhook of the close stored (simulator's hook sent, intake committed)", stored);
+        stage(md, "history read that decided it begins (worker woken, claimed, evaluation started)", read);
+        stage(md, "reopen queued (history read, decided, recorded)", queued);
+        stage(md, "reopen done on GitLab (action worker: claim, state read, PUT)", reopened);
+        stage(md, "note posted (the second action)", noted);
+        return md.toString();
+    }
+
+    private static void add(Latencies l, java.time.Instant from, java.sql.Timestamp to) {
+        if (from != null && to != null) {
+            l.add(Duration.between(from, to.toInstant()).toNanos());
+        }
+    }
+
+    private static void stage(StringBuilder md, String name, Latencies l) {
+        Latencies.Summary s = l.summary();
+        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s |%n", name, s.count(), f(s.p50()), f(s.p95())));
+    }
+
     private static String markdown(int n, double rate, Latencies.Summary isolated, Latencies.Summary paced,
                                    Map<String, Long> calls, long totalCalls) {
         StringBuilder md = new StringBuilder(header("Enforcement latency"));
@@ -136,11 +203,11 @@ class EnforcementBenchmark extends BenchSupport {
             md.append(row(String.format(Locale.ROOT, "paced, %.1f closes/s open loop", rate), paced));
         }
         md.append('\n');
-        md.append(String.format(Locale.ROOT, "- p95, isolated: **%s ms** (target < 500 ms: %s)%n", f(isolated.p95()),
-                isolated.p95() < 500 ? "met" : "**missed**"));
+        md.append(String.format(Locale.ROOT, "- p95, isolated: **%s ms** (target < %d ms: %s)%n", f(isolated.p95()),
+                TARGET_MS, isolated.p95() < TARGET_MS ? "met" : "**missed**"));
         if (paced != null) {
-            md.append(String.format(Locale.ROOT, "- p95, paced: **%s ms** (target < 500 ms: %s)%n", f(paced.p95()),
-                    paced.p95() < 500 ? "met" : "**missed**"));
+            md.append(String.format(Locale.ROOT, "- p95, paced: **%s ms** (target < %d ms: %s)%n", f(paced.p95()),
+                    TARGET_MS, paced.p95() < TARGET_MS ? "met" : "**missed**"));
         }
         md.append(String.format(Locale.ROOT, "- GitLab API calls per violation (isolated run, including the reopen note "
                 + "and the webhooks the service's own changes cause): **%.1f**%n%n", totalCalls / (double) n));

@@ -12,10 +12,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.LongFunction;
 import org.countersign.e2e.GitLabWorld;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(BenchProfile.class)
 @Tag("bench")
+@DisabledIfSystemProperty(named = "bench.packaged", matches = "true") // the package-phase execution runs MemoryBenchmark only
 class IngestBenchmark extends BenchSupport {
 
 
@@ -61,6 +64,14 @@ class IngestBenchmark extends BenchSupport {
         }
         quiesce(Duration.ofMinutes(1));
 
+        // what PostgreSQL alone sustains for the same inserts (pgbench, same payload, same table), same run
+        int pgClients = intProp("bench.pgbench.clients", clients);
+        PgBench pgbench = Boolean.parseBoolean(System.getProperty("bench.pgbench.skip", "false")) ? null
+                : new PgBench(BenchWorld.DATABASE + "_pgbench", tickets.get(0));
+        List<PgBench.Result> pgRuns = new ArrayList<>();
+        StringBuilder cpu = new StringBuilder();
+        Map<String, Double> ingestCpu = null;
+
         LoadGenerator load = new LoadGenerator();
         List<LoadGenerator.Result> results = new ArrayList<>();
         List<String> drains = new ArrayList<>();
@@ -72,8 +83,12 @@ class IngestBenchmark extends BenchSupport {
                 load.openLoop("warm-up fixed rate · bare", requests(bare, tickets, w + "fb"), rate, warmup, 202);
                 load.openLoop("warm-up fixed rate · ingest", requests(ingest, tickets, w + "fi"), rate, warmup, 202);
                 quiesce(Duration.ofMinutes(2));
-                load.closedLoop("warm-up saturation · bare", requests(bare, tickets, w + "sb"), clients, warmup, 202);
-                load.closedLoop("warm-up saturation · ingest", requests(ingest, tickets, w + "si"), clients, warmup, 202);
+                saturate(load, "warm-up saturation · bare", bare, tickets, w + "sb", clients, warmup);
+                saturate(load, "warm-up saturation · ingest", ingest, tickets, w + "si", clients, warmup);
+                if (pgbench != null && round == 0) {
+                    quiesce(Duration.ofMinutes(5));
+                    pgbench.run(pgClients, PGBENCH_THREADS, Math.min(5, warmup)); // the scratch table's first pages
+                }
                 drains.add("after warm-up round " + (round + 1) + ": " + quiesce(Duration.ofMinutes(5)).toMillis() + " ms");
             }
 
@@ -81,12 +96,38 @@ class IngestBenchmark extends BenchSupport {
             results.add(load.openLoop("fixed rate · ingest", requests(ingest, tickets, run + "-fi"), rate, seconds, 202));
             drains.add("after fixed-rate ingest: " + quiesce(Duration.ofMinutes(2)).toMillis() + " ms");
 
-            results.add(load.closedLoop("saturation · bare", requests(bare, tickets, run + "-sb"), clients, seconds, 202));
+            String[] dbs = pgbench == null ? new String[] {BenchWorld.DATABASE}
+                    : new String[] {BenchWorld.DATABASE, pgbench.database()};
+            PgBench.settle(dbs);
+            CpuAccount.Snapshot cpu0 = CpuAccount.snapshot();
+            results.add(saturate(load, "saturation · bare", bare, tickets, run + "-sb", clients, seconds));
+            cpu.append(CpuAccount.markdown("saturation · bare", cpu0, CpuAccount.snapshot(), last(results).throughput()))
+                    .append('\n');
+            if (pgbench != null) {
+                quiesce(Duration.ofMinutes(2));
+                PgBench.settle(dbs);
+                PgBench.Result pg = pgbench.run(pgClients, PGBENCH_THREADS, seconds);
+                pgRuns.add(pg);
+                cpu.append(CpuAccount.markdown("pgbench, before saturation · ingest (until 0.7 s before its end)",
+                        pg.cpuFrom(), pg.cpuTo(), pg.tps())).append('\n');
+            }
             long before = pendingDeliveries();
-            results.add(load.closedLoop("saturation · ingest", requests(ingest, tickets, run + "-si"), clients, seconds, 202));
+            PgBench.settle(dbs);
+            cpu0 = CpuAccount.snapshot();
+            results.add(saturate(load, "saturation · ingest", ingest, tickets, run + "-si", clients, seconds));
+            CpuAccount.Snapshot cpu1 = CpuAccount.snapshot();
+            cpu.append(CpuAccount.markdown("saturation · ingest", cpu0, cpu1, last(results).throughput())).append('\n');
+            ingestCpu = CpuAccount.percent(cpu0, cpu1);
             long backlog = pendingDeliveries() - before;
             drains.add("after saturation ingest (" + backlog + " deliveries still pending when the load stopped): "
                     + quiesce(Duration.ofMinutes(5)).toMillis() + " ms");
+            if (pgbench != null) {
+                PgBench.settle(dbs);
+                PgBench.Result pg = pgbench.run(pgClients, PGBENCH_THREADS, seconds);
+                pgRuns.add(pg);
+                cpu.append(CpuAccount.markdown("pgbench, after saturation · ingest (until 0.7 s before its end)",
+                        pg.cpuFrom(), pg.cpuTo(), pg.tps())).append('\n');
+            }
 
             String watchedNote = "";
             if (watchedSeconds > 0) {
@@ -103,10 +144,83 @@ class IngestBenchmark extends BenchSupport {
                                 + "evaluate them all (≈ %.0f evaluations/s over the whole variant).%n",
                         r.ok(), r.seconds(), pending, drain.toNanos() / 1e9, perSecond);
             }
-            report("ingest", markdown(rate, clients, seconds, warmup, warmupRounds, results, drains, watchedNote));
+            report("ingest", markdown(rate, clients, seconds, warmup, warmupRounds, results, drains, watchedNote)
+                    + pgMarkdown(pgbench, pgRuns, pgClients, results, ingestCpu) + "\n" + cpu);
         } finally {
             load.close();
         }
+    }
+
+    /** pgbench threads: one per core of the benchmark machine. */
+    private static final int PGBENCH_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+    private static LoadGenerator.Result last(List<LoadGenerator.Result> results) {
+        return results.get(results.size() - 1);
+    }
+
+    private static String pgMarkdown(PgBench pgbench, List<PgBench.Result> runs, int pgClients, List<LoadGenerator.Result> results,
+                                     Map<String, Double> ingestCpu) {
+        if (pgbench == null || runs.isEmpty()) {
+            return "\n_pgbench comparison skipped (-Dbench.pgbench.skip=true)._\n";
+        }
+        LoadGenerator.Result satIngest = results.stream().filter(r -> r.name().equals("saturation · ingest")).findFirst().orElseThrow();
+        LoadGenerator.Result satBare = results.stream().filter(r -> r.name().equals("saturation · bare")).findFirst().orElseThrow();
+        double pg = runs.stream().mapToDouble(PgBench.Result::tps).average().orElse(Double.NaN);
+        double ratio = satIngest.throughput() / pg;
+        StringBuilder md = new StringBuilder("\n### Intake against PostgreSQL alone (pgbench)\n\n");
+        md.append(String.format(Locale.ROOT, "`%s -n -M prepared -c %d -j %d -T <phase seconds>`: the service's insert of one "
+                + "delivery (same payload bound as a parameter, same `delivery` table with its indexes and lz4 compression, "
+                + "created by the service's migrations in a scratch database), one row per transaction, durable commits, "
+                + "%d concurrent clients; run right before and right after the saturation ingest phase, with the service "
+                + "idle; before each of these phases (and the bare one) both `delivery` tables are vacuumed, autovacuum "
+                + "is let finish and a checkpoint is made, so that no phase pays for the previous one's dead rows.%n%n", pgbench.executable(), pgClients, PGBENCH_THREADS, pgClients));
+        md.append("| run | tx/s | mean latency ms | transactions | failed | synchronous_commit |\n|---|---:|---:|---:|---:|---|\n");
+        String[] names = {"pgbench before saturation · ingest", "pgbench after saturation · ingest"};
+        for (int i = 0; i < runs.size(); i++) {
+            PgBench.Result r = runs.get(i);
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f | %d | %d | %s |%n", i < names.length ? names[i] : "pgbench",
+                    r.tps(), r.latencyMs(), r.transactions(), r.failed(), r.synchronousCommit()));
+        }
+        md.append('\n');
+        md.append(String.format(Locale.ROOT, "- Saturation intake / pgbench (mean of the runs): **%.2f** (%.0f vs %.0f deliveries/s; "
+                + "target ≥ 0.8: %s)%n", ratio, satIngest.throughput(), pg, ratio >= 0.8 ? "met" : "**missed**"));
+        md.append(String.format(Locale.ROOT, "- Bare endpoint / pgbench: %.2f (HTTP server and load generator in the same JVM, "
+                + "no parsing, no database)%n", satBare.throughput() / pg));
+        if (ingestCpu != null) {
+            // CPU time per delivery, whole machine except other processes: less sensitive to the noise
+            double ingestUs = (CpuAccount.sum(ingestCpu, "machine") - CpuAccount.sum(ingestCpu, "other processes"))
+                    * 1e4 / satIngest.throughput();
+            double pgUs = runs.stream().mapToDouble(r -> {
+                Map<String, Double> c = CpuAccount.percent(r.cpuFrom(), r.cpuTo());
+                return (CpuAccount.sum(c, "machine") - CpuAccount.sum(c, "other processes")) * 1e4 / r.tps();
+            }).average().orElse(Double.NaN);
+            md.append(String.format(Locale.ROOT, "- CPU per stored delivery (all processes of the benchmark: load generator, "
+                    + "service, PostgreSQL): intake %.0f µs, pgbench %.0f µs per transaction (pgbench client and PostgreSQL); "
+                    + "ratio pgbench / intake **%.2f** — what the throughput ratio would be on a machine with nothing else "
+                    + "running, both being CPU-bound%n", ingestUs, pgUs, pgUs / ingestUs));
+        }
+        return md.toString();
+    }
+
+    /**
+     * {@code bench.client}: {@code raw} (default) drives the saturation phases with the lean client of
+     * {@link LoadGenerator#closedLoopRaw}, {@code jdk} with the JDK {@code HttpClient} (as up to issue 7).
+     */
+    static boolean rawClient() {
+        return !"jdk".equalsIgnoreCase(System.getProperty("bench.client", "raw").strip());
+    }
+
+    private LoadGenerator.Result saturate(LoadGenerator load, String name, URI uri, List<byte[]> bodies, String keyPrefix,
+                                          int clients, double seconds) {
+        System.out.printf(Locale.ROOT, "[bench] %s: from %.3f (epoch s)%n", name, System.currentTimeMillis() / 1e3);
+        if (!rawClient()) {
+            return load.closedLoop(name, requests(uri, bodies, keyPrefix), clients, seconds, 202);
+        }
+        return load.closedLoopRaw(name, uri, i -> new LoadGenerator.RawRequest(List.of(
+                new String[] {"X-Gitlab-Event", "Issue Hook"},
+                new String[] {"X-Gitlab-Token", GitLabWorld.SECRET},
+                new String[] {"Idempotency-Key", keyPrefix + "-" + i}), bodies.get((int) (i % bodies.size()))),
+                clients, seconds, 202);
     }
 
     private LongFunction<HttpRequest> requests(URI uri, List<byte[]> bodies, String keyPrefix) {
@@ -128,11 +242,12 @@ class IngestBenchmark extends BenchSupport {
                 + "rewritten to be about one of ten real tickets of the watched project (project %d): each delivery is "
                 + "stored before the 202, then the workers evaluate the ticket through the GitLab simulator, or skip the "
                 + "delivery when an evaluation already read the ticket after it arrived. Unique `Idempotency-Key` per request. Fixed rate: "
-                + "%d req/s open loop, latency from the intended send time. Saturation: %d closed-loop clients. "
+                + "%d req/s open loop, latency from the intended send time. Saturation: %d closed-loop clients (%s). "
                 + "%.0f s per phase, after %d warm-up round(s) running every phase for %.0f s unmeasured (so that the "
                 + "JIT has compiled what each phase runs, the workers' evaluations included); client, service, workers, "
                 + "simulator and PostgreSQL share the machine.%n%n", bytes(fixture("issue-hook.json", project.id())).length,
-                project.id(), rate, clients, seconds, warmupRounds, warmup));
+                project.id(), rate, clients, rawClient() ? "lean client: a blocking keep-alive socket per client, -Dbench.client=raw"
+                        : "JDK HttpClient, -Dbench.client=jdk", seconds, warmupRounds, warmup));
         md.append("| phase | sent | 2xx | errors | throughput (req/s) | p50 ms | p90 ms | p99 ms | max ms |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         LoadGenerator.Result fixedIngest = null;

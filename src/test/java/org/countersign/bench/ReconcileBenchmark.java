@@ -12,6 +12,7 @@ import org.countersign.e2e.GitLabWorld;
 import org.countersign.workflow.GitLabPort;
 import org.countersign.workflow.ReconcileProjects;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(BenchProfile.class)
 @Tag("bench")
+@DisabledIfSystemProperty(named = "bench.packaged", matches = "true") // the package-phase execution runs MemoryBenchmark only
 class ReconcileBenchmark extends BenchSupport {
 
     @Inject

@@ -21,15 +21,27 @@ import java.util.Map;
  * One Countersign instance run as an operator runs it: {@code java -jar target/quarkus-app/quarkus-run.jar}
  * in its own process, configured by environment variables, stopped with SIGTERM or killed with SIGKILL.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private final String name;
     private final Map<String, String> env;
+    private List<String> jvmOptions = List.of("-Xmx256m");
     private int port;
     private final Path log;
     private Process process;
 
-    ServiceProcess(String name, Map<String, String> env) throws IOException {
+    /** The JVM options the instance starts with (default {@code -Xmx256m}). */
+    public ServiceProcess jvmOptions(List<String> options) {
+        this.jvmOptions = List.copyOf(options);
+        return this;
+    }
+
+    /** The process id of the running instance. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public ServiceProcess(String name, Map<String, String> env) throws IOException {
         this.name = name;
         this.env = new HashMap<>(env);
         this.log = Files.createTempFile("countersign-" + name + "-", ".log");
@@ -41,17 +53,19 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
 
-    ServiceProcess start() throws IOException, InterruptedException {
+    public ServiceProcess start() throws IOException, InterruptedException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the application first: " + jar.toAbsolutePath());
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("COUNTERSIGN_") || k.startsWith("QUARKUS_"));
         pb.environment().putAll(env);
@@ -99,7 +113,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** SIGTERM, then waits for the process to end; returns its exit code. */
-    int terminate(Duration patience) throws InterruptedException {
+    public int terminate(Duration patience) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(patience.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
@@ -109,7 +123,7 @@ final class ServiceProcess implements AutoCloseable {
         return process.exitValue();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process != null && process.isAlive();
     }
 
@@ -138,7 +152,7 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    String output() {
+    public String output() {
         try {
             return Files.readString(log, StandardCharsets.UTF_8);
         } catch (IOException e) {
