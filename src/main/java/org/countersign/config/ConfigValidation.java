@@ -90,6 +90,8 @@ public final class ConfigValidation {
         if (c.gitlab().token().filter(s -> !s.isBlank()).isEmpty()) {
             p.add(missing("COUNTERSIGN_GITLAB_TOKEN", "countersign.gitlab.token", "the bot user's token with scope api"));
         }
+        c.publicUrl().filter(s -> !s.isBlank()).filter(s -> !isHttpUrl(s)).ifPresent(s ->
+                p.add("COUNTERSIGN_PUBLIC_URL (countersign.public-url) is not an http(s) URL: '" + s + "'"));
         if (c.webhook().secret().filter(s -> !s.isBlank()).isEmpty()) {
             p.add(missing("COUNTERSIGN_WEBHOOK_SECRET", "countersign.webhook.secret", "the secret token set on the GitLab webhook"));
         }

@@ -31,6 +31,13 @@ public interface CountersignConfig {
     @WithName("governed-types")
     Optional<String> governedTypes();
 
+    /**
+     * COUNTERSIGN_PUBLIC_URL: the address people and GitLab reach this service at, e.g.
+     * {@code https://countersign.example.org}; links in notes and the webhook URL are built from it.
+     */
+    @WithName("public-url")
+    Optional<String> publicUrl();
+
     Review review();
 
     Scope scope();

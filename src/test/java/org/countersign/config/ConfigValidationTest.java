@@ -63,6 +63,8 @@ class ConfigValidationTest {
         assertTrue(problems(with("countersign.review.required-signoffs", "0")).get(0).startsWith("COUNTERSIGN_REVIEW_REQUIRED_SIGNOFFS"));
         assertTrue(problems(with("countersign.review.label", " ")).get(0).startsWith("COUNTERSIGN_REVIEW_LABEL"));
         assertTrue(problems(with("countersign.worker.coalesce", "2m")).get(0).startsWith("COUNTERSIGN_WORKER_COALESCE"));
+        assertTrue(problems(with("countersign.public-url", "countersign.example.org")).get(0).startsWith("COUNTERSIGN_PUBLIC_URL"));
+        assertEquals(List.of(), problems(with("countersign.public-url", "https://countersign.example.org")));
     }
 
     @Test
