@@ -15,8 +15,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.countersign.config.Settings;
+import org.countersign.policy.ProjectMember;
 import org.countersign.policy.SignerFacts;
 import org.countersign.policy.TicketHistory;
+import org.countersign.policy.UserRef;
 import org.countersign.runtime.Metrics;
 import org.countersign.workflow.GitLabFailure;
 import org.countersign.workflow.GitLabPort;
@@ -186,6 +188,23 @@ public class GitLab4JGateway implements GitLabPort {
         TicketHistory history = HistoryMapper.history(projectId, iid, issue, h.labelEvents(), h.stateEvents(), h.notes(),
                 signers, reactions);
         return new LoadedTicket(history, version, issue.issue().getWebUrl(), consistentAsOfNanos);
+    }
+
+    @Override
+    public List<ProjectMember> members(long projectId) {
+        // GET /projects/:id/members/all: direct and inherited members with their effective access level
+        // (https://docs.gitlab.com/api/members/#list-all-members-of-a-group-or-project-including-inherited-and-invited-members)
+        List<Member> all = call("GET members/all", () -> api.getProjectApi().getAllMembers(projectId, 100).all());
+        List<ProjectMember> result = new java.util.ArrayList<>(all.size());
+        for (Member m : all) {
+            if (m.getId() == null) {
+                continue;
+            }
+            memberCache.put(projectId + ":" + m.getId(), new Cached<>(Optional.of(m), clock.instant().plus(memberTtl)));
+            result.add(new ProjectMember(new UserRef(m.getId(), m.getUsername()),
+                    signerFacts(projectId, m.getId(), m.getUsername())));
+        }
+        return result;
     }
 
     /** Membership (effective level, including inherited) and account kind of someone who wrote a sign-off. */

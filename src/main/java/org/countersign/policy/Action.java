@@ -1,5 +1,6 @@
 package org.countersign.policy;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -78,6 +79,37 @@ public sealed interface Action {
         @Override
         public String key() {
             return "signoff-edited:" + noteId;
+        }
+    }
+
+    /**
+     * Reminds the eligible reviewers that the ticket has waited in the review column since
+     * {@code reviewSince}: one per {@code period} (the number of whole reminder periods waited), so a
+     * ticket gets at most one reminder per period, whatever the number of instances or passes.
+     */
+    record RemindReviewers(Instant reviewSince, long period, List<String> reviewers, String body) implements Note {
+        public RemindReviewers {
+            Objects.requireNonNull(reviewSince, "reviewSince");
+            reviewers = List.copyOf(reviewers);
+            Objects.requireNonNull(body, "body");
+            if (period < 1) {
+                throw new IllegalArgumentException("period must be at least 1");
+            }
+        }
+
+        @Override
+        public String key() {
+            return key(reviewSince, period);
+        }
+
+        /** The key of the reminder for period {@code period} of the review that began at {@code reviewSince}. */
+        public static String key(Instant reviewSince, long period) {
+            return "reminder:" + reviewSince.toEpochMilli() + ":" + period;
+        }
+
+        @Override
+        public boolean internal() {
+            return false;
         }
     }
 }

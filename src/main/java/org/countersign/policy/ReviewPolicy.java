@@ -240,28 +240,7 @@ public final class ReviewPolicy {
         }
 
         private Reason eligibility(UserRef signer) {
-            if (signer.id() == s.botUserId()) {
-                return new Reason.SignerIsCountersign();
-            }
-            SignerFacts facts = h.signers().get(signer.id());
-            if (facts != null && facts.account() != SignerFacts.Account.PERSON) {
-                return new Reason.SignerNotAPerson(facts.account());
-            }
-            Optional<Implementer> implementer = implementers.of(signer.id());
-            if (implementer.isPresent()) {
-                return new Reason.SignerIsImplementer(implementer.get().roles());
-            }
-            if (facts == null || facts.accessLevel().isEmpty()) {
-                return new Reason.SignerNotMember(s.minAccessLevel());
-            }
-            if (!facts.active()) {
-                return new Reason.SignerInactive();
-            }
-            int level = facts.accessLevel().get();
-            if (level < s.minAccessLevel()) {
-                return new Reason.SignerAccessTooLow(level, s.minAccessLevel());
-            }
-            return new Reason.SignoffAccepted(level);
+            return ReviewPolicy.eligibility(signer.id(), h.signers().get(signer.id()), implementers, s);
         }
 
         /** The verdict and its reasons; {@link Actions} then chooses what to do about them. */
@@ -339,6 +318,35 @@ public final class ReviewPolicy {
         private List<SignoffCheck> finalChecks(Set<Long> counting) {
             return checks.stream().map(c -> c.counting(counting.contains(c.noteId()))).toList();
         }
+    }
+
+    /**
+     * Whether user {@code userId} may sign off, given what GitLab says about them ({@code facts}, null when
+     * unknown: judged a non-member) and the ticket's implementers. The one rule used for sign-offs and for
+     * naming the reviewers a reminder asks.
+     */
+    static Reason eligibility(long userId, SignerFacts facts, Implementers implementers, PolicySettings s) {
+        if (userId == s.botUserId()) {
+            return new Reason.SignerIsCountersign();
+        }
+        if (facts != null && facts.account() != SignerFacts.Account.PERSON) {
+            return new Reason.SignerNotAPerson(facts.account());
+        }
+        Optional<Implementer> implementer = implementers.of(userId);
+        if (implementer.isPresent()) {
+            return new Reason.SignerIsImplementer(implementer.get().roles());
+        }
+        if (facts == null || facts.accessLevel().isEmpty()) {
+            return new Reason.SignerNotMember(s.minAccessLevel());
+        }
+        if (!facts.active()) {
+            return new Reason.SignerInactive();
+        }
+        int level = facts.accessLevel().get();
+        if (level < s.minAccessLevel()) {
+            return new Reason.SignerAccessTooLow(level, s.minAccessLevel());
+        }
+        return new Reason.SignoffAccepted(level);
     }
 
     /** At one instant: additions, then removals (GitLab's order within an update), then state, then notes. */

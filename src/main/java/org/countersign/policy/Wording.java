@@ -168,6 +168,43 @@ public final class Wording {
         return b.toString();
     }
 
+    /**
+     * The reminder a ticket waiting in review gets once per period: it mentions the people who may sign
+     * it off (so GitLab notifies them), says since when it waits and what is still missing.
+     */
+    static String reminder(List<UserRef> reviewers, Instant since, Instant now, int valid, int required, PolicySettings s) {
+        StringBuilder b = new StringBuilder();
+        if (reviewers.isEmpty()) {
+            b.append("This ticket");
+        } else {
+            b.append(reviewers.stream().map(UserRef::mention).collect(Collectors.joining(" "))).append(" this ticket");
+        }
+        b.append(" has been waiting in **").append(s.reviewLabel()).append("** since ").append(time(since)).append(" (")
+                .append(waited(since, now)).append(") with ").append(valid).append(" of ")
+                .append(plural(required, "required sign-off", "required sign-offs")).append(".\n\n");
+        if (reviewers.isEmpty()) {
+            b.append("Nobody in this project may sign it off: that needs a person with at least ")
+                    .append(AccessLevels.name(s.minAccessLevel())).append(" access who did not work on it.");
+        } else {
+            b.append("You may review it: you did not work on it and have at least ")
+                    .append(AccessLevels.name(s.minAccessLevel())).append(" access. Verify the work, then comment ")
+                    .append("`/signoff <what you verified>`.");
+        }
+        return b.toString();
+    }
+
+    /** "3 days", "26 hours", "45 minutes": how long something has waited, rounded down. */
+    static String waited(Instant since, Instant now) {
+        java.time.Duration d = java.time.Duration.between(since, now);
+        if (d.toDays() >= 2) {
+            return plural((int) d.toDays(), "day", "days");
+        }
+        if (d.toHours() >= 1) {
+            return plural((int) d.toHours(), "hour", "hours");
+        }
+        return plural((int) Math.max(0, d.toMinutes()), "minute", "minutes");
+    }
+
     private static String accessFact(SignoffCheck c) {
         return c.accessLevel().map(AccessLevels::name).orElse("no access") + " at " + time(c.at());
     }

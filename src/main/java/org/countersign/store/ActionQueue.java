@@ -51,6 +51,13 @@ public class ActionQueue {
                 .setParameter("payload", payloadJson).setParameter("audit", decisionAuditId).executeUpdate() == 1;
     }
 
+    /** Whether an action with this key was ever queued for the ticket (whatever became of it). */
+    @Transactional
+    public boolean exists(long projectId, long iid, String key) {
+        return !em().createNativeQuery("SELECT 1 FROM pending_action WHERE project_id = :p AND iid = :i AND action_key = :key")
+                .setParameter("p", projectId).setParameter("i", iid).setParameter("key", key).getResultList().isEmpty();
+    }
+
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public List<Claimed> claim(int max, String worker, Duration lease) {
         List<Claimed> result = new ArrayList<>();

@@ -104,6 +104,8 @@ public class DecisionJson {
             case "signoff-reply" -> new Action.AnswerSignoff(n.path("noteId").asLong(), n.path("accepted").asBoolean(),
                     body, internal);
             case "signoff-edited" -> new Action.SignoffEdited(n.path("noteId").asLong(), body, internal);
+            case "reminder" -> new Action.RemindReviewers(Instant.parse(n.path("reviewSince").asText()),
+                    n.path("period").asLong(), texts(n.path("reviewers")), body);
             default -> throw new IllegalArgumentException("unknown note " + n.path("note").asText());
         };
     }
@@ -126,6 +128,10 @@ public class DecisionJson {
             n.put("note", "signoff-reply").put("noteId", s.noteId()).put("accepted", s.accepted());
         } else if (a instanceof Action.SignoffEdited s) {
             n.put("note", "signoff-edited").put("noteId", s.noteId());
+        } else if (a instanceof Action.RemindReviewers r) {
+            n.put("note", "reminder").put("reviewSince", r.reviewSince().toString()).put("period", r.period());
+            ArrayNode reviewers = n.putArray("reviewers");
+            r.reviewers().forEach(reviewers::add);
         }
         if (a instanceof Action.Note note) {
             n.put("body", note.body()).put("internal", note.internal());

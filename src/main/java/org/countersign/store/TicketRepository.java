@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /** Latest decision per ticket. */
@@ -24,6 +25,32 @@ public class TicketRepository implements PanacheRepositoryBase<TicketEntity, Tic
     public void lock(long projectId, long iid) {
         getEntityManager().createNativeQuery("SELECT pg_advisory_xact_lock(:p, :i)")
                 .setParameter("p", (int) projectId).setParameter("i", (int) iid).getSingleResult();
+    }
+
+    /** A ticket waiting in the review column since {@code reviewSince}, short of sign-offs. */
+    public record Waiting(long projectId, long iid, Instant reviewSince) {
+    }
+
+    /** The tickets whose latest decision says they wait for review since {@code cutoff} or earlier, oldest first. */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public List<Waiting> waitingSince(Instant cutoff, int max) {
+        List<Object[]> rows = getEntityManager().createNativeQuery("SELECT project_id, iid, review_since FROM ticket "
+                        + "WHERE verdict = 'AWAITING_SIGNOFF' AND review_since <= :cutoff ORDER BY review_since, project_id, iid")
+                .setParameter("cutoff", cutoff).setMaxResults(max).getResultList();
+        return rows.stream().map(r -> new Waiting(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), instant(r[2])))
+                .toList();
+    }
+
+    private static Instant instant(Object o) {
+        if (o instanceof Instant i) {
+            return i;
+        } else if (o instanceof java.time.OffsetDateTime t) {
+            return t.toInstant();
+        } else if (o instanceof java.sql.Timestamp t) {
+            return t.toInstant();
+        }
+        throw new IllegalStateException("unexpected timestamp type " + o.getClass());
     }
 
     /** Stores the ticket's latest decision, inserting or replacing. */

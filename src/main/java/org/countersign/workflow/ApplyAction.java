@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.countersign.policy.Action;
+import org.countersign.policy.Decision;
+import org.countersign.policy.Verdict;
 import org.countersign.policy.Wording;
 import org.countersign.store.TicketRepository;
 
@@ -113,6 +115,17 @@ public class ApplyAction {
     }
 
     private Outcome note(long projectId, long iid, Action.Note n, boolean mayHaveRunBefore) {
+        if (n instanceof Action.RemindReviewers r) {
+            // A reminder is worth posting only while the ticket still waits in the same review, short of
+            // sign-offs: decide again on the history as it is now (signed off or moved out since: skip).
+            Optional<Decision> now = evaluate.get().evaluate(projectId, iid, "recheck before " + r.key());
+            boolean stillWaiting = now.filter(d -> d.verdict() == Verdict.AWAITING_SIGNOFF)
+                    .flatMap(Decision::reviewSince).filter(r.reviewSince()::equals).isPresent();
+            if (!stillWaiting) {
+                return Outcome.skipped("no reminder: the ticket no longer waits for review since "
+                        + Wording.time(r.reviewSince()) + " (" + now.map(d -> d.verdict().name()).orElse("not watched") + ")");
+            }
+        }
         if (mayHaveRunBefore && gitlab.hasNoteContaining(projectId, iid, Wording.marker(n.key()))) {
             return Outcome.skipped("note already posted");
         }

@@ -81,8 +81,9 @@ public class EvaluateTicket {
     /**
      * A decision and the moment (database clock) before which every delivery about the ticket is covered
      * by it: GitLab had committed the change it announces before the history was proved consistent.
+     * {@code history}: the history the decision was made on (sign-offs edited since first read marked so).
      */
-    public record Evaluation(Decision decision, Instant historyReadAt) {
+    public record Evaluation(Decision decision, Instant historyReadAt, TicketHistory history) {
     }
 
     /** Decides on the ticket now. Empty when the project is not watched. Throws {@link GitLabFailure}. */
@@ -109,10 +110,10 @@ public class EvaluateTicket {
         if (recorded.queued()) {
             signal.actionsQueued();
         }
-        return Optional.of(new Evaluation(recorded.decision(), readAt));
+        return Optional.of(new Evaluation(recorded.decision(), readAt, recorded.history()));
     }
 
-    private record Recorded(Decision decision, boolean queued) {
+    private record Recorded(Decision decision, boolean queued, TicketHistory history) {
     }
 
     /**
@@ -131,7 +132,7 @@ public class EvaluateTicket {
         if (stored.isPresent() && stored.get().gitlabUpdatedAt() != null
                 && stored.get().gitlabUpdatedAt().isAfter(loaded.updatedAt())) {
             LOG.debugf("ticket %d#%d: a newer history was already decided, dropping this one", projectId, iid);
-            return new Recorded(d, false);
+            return new Recorded(d, false, history);
         }
         String decisionJson = json.decision(d);
         String summary = Wording.summary(d);
@@ -159,7 +160,7 @@ public class EvaluateTicket {
                 }
             }
         }
-        return new Recorded(d, queued);
+        return new Recorded(d, queued, history);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import org.countersign.policy.ProjectMember;
 import org.countersign.policy.TicketHistory;
 
 /**
@@ -24,6 +25,12 @@ public interface GitLabPort {
      * the issue, saves reading the issue before the history.
      */
     LoadedTicket loadTicket(long projectId, long iid, Optional<IssueVersion> known);
+
+    /**
+     * The project's members, inherited ones included, with what GitLab says about each (access level,
+     * person or bot, active); read for naming the reviewers a reminder asks.
+     */
+    List<ProjectMember> members(long projectId);
 
     /** The project's webhooks with GitLab's delivery status (reading them needs Maintainer access). */
     List<HookStatus> hooks(long projectId);
