@@ -144,6 +144,11 @@ public final class GitLabSimulator implements AutoCloseable {
         return state.addUser(username, name, false);
     }
 
+    /** Creates a user whose personal access token is {@code token} (a playground's fixed configuration). */
+    public SimUser addUser(String username, String name, String token) {
+        return state.addUser(username, name, false, token);
+    }
+
     /** Creates a project; its name is the last path segment. */
     public SimProject createProject(String pathWithNamespace) {
         String name = pathWithNamespace.substring(pathWithNamespace.lastIndexOf('/') + 1);

@@ -127,11 +127,17 @@ final class SimState {
     // ---------------------------------------------------------------- users
 
     synchronized SimUser addUser(String username, String name, boolean admin) {
+        return addUser(username, name, admin, null);
+    }
+
+    /** {@code fixedToken}: the personal access token to give the user (null: a fresh random one). */
+    synchronized SimUser addUser(String username, String name, boolean admin, String fixedToken) {
         if (users.values().stream().anyMatch(u -> u.username().equalsIgnoreCase(username))) {
             throw new IllegalArgumentException("username taken: " + username);
         }
         long id = userSeq++;
-        String token = "glpat-sim-" + id + "-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String token = fixedToken != null ? fixedToken
+                : "glpat-sim-" + id + "-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         SimUser user = new SimUser(id, username, name, username + "@example.com", token, now(), admin);
         users.put(id, user);
         usersByToken.put(token, user);
