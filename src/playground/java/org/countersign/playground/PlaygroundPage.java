@@ -196,7 +196,7 @@ public class PlaygroundPage {
                 boolean bot = n.author().id() == w.bot.id();
                 b.append("<li class=\"").append(bot ? "note bot" : "note").append("\"><b>")
                         .append(esc(n.author().username())).append("</b> <time>").append(TIME.format(n.createdAt()))
-                        .append("</time><div>").append(esc(stripMarker(n.body())).replace("\n", "<br>")).append("</div></li>");
+                        .append("</time><div>").append(markdown(stripMarker(n.body()))).append("</div></li>");
             }
             b.append("</ol>");
         }
@@ -223,6 +223,12 @@ public class PlaygroundPage {
     /** Countersign's notes end with a hidden HTML comment (its marker); GitLab does not show it either. */
     static String stripMarker(String body) {
         return body.replaceAll("\\s*<!-- countersign:[^>]*-->\\s*$", "");
+    }
+
+    /** The little Markdown Countersign's notes use, as GitLab shows it: **bold**, `code`, line breaks. */
+    static String markdown(String text) {
+        return esc(text).replaceAll("\\*\\*([^*]+)\\*\\*", "<b>$1</b>").replaceAll("`([^`]+)`", "<code>$1</code>")
+                .replace("\n", "<br>");
     }
 
     static String esc(String s) {
