@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterIT {
 
-    private static final String DB = "countersign_cluster";
+    /** Per test database name: helpers running the suite at once on one PostgreSQL must not share it. */
+    private static final String DB = TestDatabase.NAME + "_cluster";
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private GitLabWorld world;
