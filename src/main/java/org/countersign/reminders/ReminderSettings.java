@@ -2,6 +2,7 @@ package org.countersign.reminders;
 
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.interceptor.Interceptor;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -13,9 +14,10 @@ import org.countersign.config.Settings;
 
 /**
  * The validated reminder settings. A bad value stops start-up with a message naming the variable, as
- * {@link Settings} does for the core ones.
+ * {@link Settings} does for the core ones, before the schema migration (which runs at
+ * {@code PLATFORM_BEFORE}) touches the database.
  */
-@Startup
+@Startup(Interceptor.Priority.PLATFORM_BEFORE - 20)
 @ApplicationScoped
 public class ReminderSettings {
 
