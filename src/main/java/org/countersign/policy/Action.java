@@ -80,4 +80,25 @@ public sealed interface Action {
             return "signoff-edited:" + noteId;
         }
     }
+
+    /**
+     * Shadow mode: the one note on close {@code closeRef} saying what enforcement would have done and why,
+     * in place of every change to the ticket. Public: it quotes no note.
+     */
+    record ShadowClose(String closeRef, String body) implements Note {
+        public ShadowClose {
+            Objects.requireNonNull(closeRef, "closeRef");
+            Objects.requireNonNull(body, "body");
+        }
+
+        @Override
+        public String key() {
+            return "shadow-close:" + closeRef;
+        }
+
+        @Override
+        public boolean internal() {
+            return false;
+        }
+    }
 }

@@ -168,6 +168,31 @@ public final class Wording {
         return b.toString();
     }
 
+    /** Shadow mode's note on a close: what enforcing would have done, and why. */
+    static String shadowClose(Decision d, boolean labelsWouldBeRestored, PolicySettings s) {
+        StringBuilder b = new StringBuilder("Countersign watches this project in **shadow mode**: it changes nothing yet.\n\n");
+        if (d.verdict() == Verdict.CLOSE_REJECTED) {
+            b.append(d.closedBy().map(u -> u.mention() + " this ticket").orElse("This ticket"))
+                    .append(" was closed without the required review. Enforcing, Countersign would have reopened it");
+            if (labelsWouldBeRestored) {
+                b.append(" and put its board label back");
+            }
+            b.append(".\n\nWhat is missing:\n");
+            for (Reason r : d.reasons()) {
+                b.append("- ").append(reason(r)).append('\n');
+            }
+            b.append("\nOnce Countersign enforces, to close a ticket: move it to **").append(s.reviewLabel())
+                    .append("**, have a project member with at least ").append(AccessLevels.name(s.minAccessLevel()))
+                    .append(" access who did not work on it comment `/signoff <what you verified>`")
+                    .append(s.requiredSignoffs() > 1 ? " (" + s.requiredSignoffs() + " different reviewers)" : "")
+                    .append(", then close it.");
+        } else {
+            b.append("Enforcing, Countersign would have let this close stand: ")
+                    .append(d.reasons().stream().map(Wording::reason).collect(Collectors.joining(" ")));
+        }
+        return b.toString();
+    }
+
     private static String accessFact(SignoffCheck c) {
         return c.accessLevel().map(AccessLevels::name).orElse("no access") + " at " + time(c.at());
     }

@@ -3,10 +3,17 @@ package org.countersign.store;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.util.List;
+import org.countersign.governance.Governance;
 
 /** Appends to and reads the audit trail. There is deliberately no update or delete. */
 @ApplicationScoped
 public class AuditLog {
+
+    private final Governance governance;
+
+    public AuditLog(Governance governance) {
+        this.governance = governance;
+    }
 
     /** Appends within the caller's transaction (one is required). Returns the new entry's id. */
     @Transactional(Transactional.TxType.MANDATORY)
@@ -22,6 +29,7 @@ public class AuditLog {
         e.trigger = r.trigger();
         e.gitlabRef = r.gitlabRef();
         e.details = r.details();
+        e.mode = governance.mode().key();
         e.persist();
         e.flush();
         return e.id;

@@ -104,6 +104,7 @@ public class DecisionJson {
             case "signoff-reply" -> new Action.AnswerSignoff(n.path("noteId").asLong(), n.path("accepted").asBoolean(),
                     body, internal);
             case "signoff-edited" -> new Action.SignoffEdited(n.path("noteId").asLong(), body, internal);
+            case "shadow-close" -> new Action.ShadowClose(n.path("closeRef").asText(), body);
             default -> throw new IllegalArgumentException("unknown note " + n.path("note").asText());
         };
     }
@@ -126,6 +127,8 @@ public class DecisionJson {
             n.put("note", "signoff-reply").put("noteId", s.noteId()).put("accepted", s.accepted());
         } else if (a instanceof Action.SignoffEdited s) {
             n.put("note", "signoff-edited").put("noteId", s.noteId());
+        } else if (a instanceof Action.ShadowClose sc) {
+            n.put("note", "shadow-close").put("closeRef", sc.closeRef());
         }
         if (a instanceof Action.Note note) {
             n.put("body", note.body()).put("internal", note.internal());

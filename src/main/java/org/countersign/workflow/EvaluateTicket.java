@@ -12,7 +12,10 @@ import org.countersign.config.Settings;
 import org.countersign.policy.Action;
 import org.countersign.policy.Comment;
 import org.countersign.policy.Decision;
+import org.countersign.governance.Governance;
+import org.countersign.policy.Mode;
 import org.countersign.policy.PolicySettings;
+import org.countersign.policy.ShadowMode;
 import org.countersign.policy.Reason;
 import org.countersign.policy.ReviewPolicy;
 import org.countersign.policy.SignoffCheck;
@@ -60,10 +63,12 @@ public class EvaluateTicket {
     private final Metrics metrics;
     private final AcceptedCloses accepted;
     private final SignoffNotes signoffNotes;
+    private final Governance governance;
 
     public EvaluateTicket(GitLabPort gitlab, Settings settings, WatchedProjects projects, TicketRepository tickets,
                           AuditLog audit, ActionQueue actions, DecisionJson json, Clock clock, WorkSignal signal,
-                          Metrics metrics, AcceptedCloses accepted, SignoffNotes signoffNotes) {
+                          Metrics metrics, AcceptedCloses accepted, SignoffNotes signoffNotes,
+                          Governance governance) {
         this.gitlab = gitlab;
         this.settings = settings;
         this.projects = projects;
@@ -76,6 +81,7 @@ public class EvaluateTicket {
         this.metrics = metrics;
         this.accepted = accepted;
         this.signoffNotes = signoffNotes;
+        this.governance = governance;
     }
 
     /**
@@ -127,6 +133,9 @@ public class EvaluateTicket {
         Instant now = clock.instant();
         TicketHistory history = withEditsSinceFirstRead(loaded.history(), now);
         Decision d = ReviewPolicy.decide(history, policy, project.watchedSince(), accepted.refs(projectId, iid));
+        if (governance.mode() == Mode.SHADOW) {
+            d = ShadowMode.apply(d, policy);
+        }
         Optional<StoredTicket> stored = tickets.find(projectId, iid);
         if (stored.isPresent() && stored.get().gitlabUpdatedAt() != null
                 && stored.get().gitlabUpdatedAt().isAfter(loaded.updatedAt())) {
