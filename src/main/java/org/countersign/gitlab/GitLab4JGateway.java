@@ -254,6 +254,18 @@ public class GitLab4JGateway implements GitLabPort {
     }
 
     @Override
+    public IssueState changeLabels(long projectId, long iid, List<String> add, List<String> remove) {
+        Map<String, String> form = new HashMap<>();
+        if (!add.isEmpty()) {
+            form.put("add_labels", String.join(",", add));
+        }
+        if (!remove.isEmpty()) {
+            form.put("remove_labels", String.join(",", remove));
+        }
+        return state(call("PUT issue labels", () -> issues.update(projectId, iid, form)));
+    }
+
+    @Override
     public IssueState setDiscussionLocked(long projectId, long iid, boolean locked) {
         return state(call("PUT issue discussion_locked", () -> issues.update(projectId, iid,
                 Map.of("discussion_locked", String.valueOf(locked)))));

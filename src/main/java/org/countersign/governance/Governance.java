@@ -24,6 +24,7 @@ public class Governance {
 
     private final Mode mode;
     private final EmergencyDefaults emergency;
+    private final Duration checkInterval;
 
     public Governance(GovernanceConfig config) {
         List<String> problems = problems(config);
@@ -33,6 +34,7 @@ public class Governance {
         this.mode = config.mode().filter(m -> !m.isBlank()).map(Mode::parse).orElse(Mode.ENFORCE);
         this.emergency = new EmergencyDefaults(Boolean.parseBoolean(config.emergency().enabled().strip()),
                 config.emergency().label().strip(), ConfigValidation.parseInterval(config.emergency().deadline()));
+        this.checkInterval = ConfigValidation.parseInterval(config.emergency().checkInterval());
     }
 
     /** Every problem with the values, each naming its environment variable. Pure. */
@@ -53,6 +55,8 @@ public class Governance {
         if (c.emergency().label().isBlank()) {
             p.add("COUNTERSIGN_EMERGENCY_LABEL (countersign.emergency.label) must name a label");
         }
+        p.addAll(deadlineProblems("COUNTERSIGN_EMERGENCY_CHECK_INTERVAL (countersign.emergency.check-interval)",
+                c.emergency().checkInterval()));
         p.addAll(deadlineProblems("COUNTERSIGN_EMERGENCY_DEADLINE (countersign.emergency.deadline)", c.emergency().deadline()));
         return p;
     }
@@ -71,6 +75,10 @@ public class Governance {
 
     public Mode mode() {
         return mode;
+    }
+
+    public Duration checkInterval() {
+        return checkInterval;
     }
 
     public EmergencyDefaults emergency() {

@@ -29,5 +29,10 @@ public interface GovernanceConfig {
         /** COUNTERSIGN_EMERGENCY_DEADLINE: how long after the close the retroactive review is due, e.g. 72h, 3d. */
         @WithDefault("72h")
         String deadline();
+
+        /** COUNTERSIGN_EMERGENCY_CHECK_INTERVAL: how often tickets past their review deadline are looked for. */
+        @io.smallrye.config.WithName("check-interval")
+        @WithDefault("1m")
+        String checkInterval();
     }
 }

@@ -101,4 +101,24 @@ public sealed interface Action {
             return false;
         }
     }
+
+    /**
+     * Adds {@code add} and removes {@code remove} (labels the issue does not carry, or already carries,
+     * are left as they are). {@code key} names what it is for, e.g. {@code emergency-label:<close>}.
+     */
+    record ChangeLabels(String key, List<String> add, List<String> remove) implements Action {
+        public ChangeLabels {
+            Objects.requireNonNull(key, "key");
+            add = List.copyOf(add);
+            remove = List.copyOf(remove);
+        }
+    }
+
+    /** A note about the emergency path (an answer to {@code /emergency}, review due, review done). */
+    record EmergencyNote(String key, String body, boolean internal) implements Note {
+        public EmergencyNote {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(body, "body");
+        }
+    }
 }

@@ -64,6 +64,9 @@ public class DecisionJson {
     }
 
     public static String kind(Action a) {
+        if (a instanceof Action.ChangeLabels) {
+            return "LABELS";
+        }
         return a instanceof Action.Reopen ? "REOPEN" : "POST_NOTE";
     }
 
@@ -92,6 +95,7 @@ public class DecisionJson {
         return switch (kind) {
             case "REOPEN" -> new Action.Reopen(n.path("closeRef").asText(), texts(n.path("labels")));
             case "POST_NOTE" -> note(n);
+            case "LABELS" -> new Action.ChangeLabels(n.path("key").asText(), texts(n.path("add")), texts(n.path("remove")));
             default -> throw new IllegalArgumentException("unknown action kind " + kind);
         };
     }
@@ -105,6 +109,7 @@ public class DecisionJson {
                     body, internal);
             case "signoff-edited" -> new Action.SignoffEdited(n.path("noteId").asLong(), body, internal);
             case "shadow-close" -> new Action.ShadowClose(n.path("closeRef").asText(), body);
+            case "emergency" -> new Action.EmergencyNote(n.path("key").asText(), body, internal);
             default -> throw new IllegalArgumentException("unknown note " + n.path("note").asText());
         };
     }
@@ -127,6 +132,13 @@ public class DecisionJson {
             n.put("note", "signoff-reply").put("noteId", s.noteId()).put("accepted", s.accepted());
         } else if (a instanceof Action.SignoffEdited s) {
             n.put("note", "signoff-edited").put("noteId", s.noteId());
+        } else if (a instanceof Action.ChangeLabels l) {
+            ArrayNode add = n.putArray("add");
+            l.add().forEach(add::add);
+            ArrayNode remove = n.putArray("remove");
+            l.remove().forEach(remove::add);
+        } else if (a instanceof Action.EmergencyNote) {
+            n.put("note", "emergency");
         } else if (a instanceof Action.ShadowClose sc) {
             n.put("note", "shadow-close").put("closeRef", sc.closeRef());
         }

@@ -37,6 +37,9 @@ public interface GitLabPort {
      */
     IssueState reopen(long projectId, long iid, List<String> labels);
 
+    /** Adds and removes labels (without touching the others) in one update; returns the issue as GitLab answered. */
+    IssueState changeLabels(long projectId, long iid, List<String> add, List<String> remove);
+
     /** Locks or unlocks the issue's discussion; returns the issue as GitLab answered. */
     IssueState setDiscussionLocked(long projectId, long iid, boolean locked);
 
