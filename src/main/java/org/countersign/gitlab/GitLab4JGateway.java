@@ -254,6 +254,25 @@ public class GitLab4JGateway implements GitLabPort {
     }
 
     @Override
+    public Optional<RepositoryFile> repositoryFile(long projectId, String path) {
+        Project p = call("GET project", () -> api.getProjectApi().getProject(projectId));
+        String branch = p.getDefaultBranch();
+        if (branch == null || branch.isBlank()) {
+            return Optional.empty(); // an empty repository has no default branch, so no file
+        }
+        try {
+            org.gitlab4j.api.models.RepositoryFile f = call("GET repository file",
+                    () -> api.getRepositoryFileApi().getFile(projectId, path, branch));
+            return Optional.of(new RepositoryFile(f.getDecodedContentAsString(), branch, f.getLastCommitId()));
+        } catch (GitLabFailure e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
     public IssueState changeLabels(long projectId, long iid, List<String> add, List<String> remove) {
         Map<String, String> form = new HashMap<>();
         if (!add.isEmpty()) {

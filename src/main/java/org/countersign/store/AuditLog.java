@@ -40,4 +40,11 @@ public class AuditLog {
         return AuditEntryEntity.<AuditEntryEntity>find("projectId = ?1 and iid = ?2 order by id", projectId, iid)
                 .stream().map(AuditRecord::of).toList();
     }
+
+    /** The project-level entries (no ticket: policy changes), oldest first. */
+    @Transactional
+    public List<AuditRecord> forProject(long projectId) {
+        return AuditEntryEntity.<AuditEntryEntity>find("projectId = ?1 and iid is null order by id", projectId)
+                .stream().map(AuditRecord::of).toList();
+    }
 }

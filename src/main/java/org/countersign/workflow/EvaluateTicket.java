@@ -66,11 +66,12 @@ public class EvaluateTicket {
     private final SignoffNotes signoffNotes;
     private final Governance governance;
     private final EmergencyCloses emergencies;
+    private final ProjectPolicies policies;
 
     public EvaluateTicket(GitLabPort gitlab, Settings settings, WatchedProjects projects, TicketRepository tickets,
                           AuditLog audit, ActionQueue actions, DecisionJson json, Clock clock, WorkSignal signal,
                           Metrics metrics, AcceptedCloses accepted, SignoffNotes signoffNotes,
-                          Governance governance, EmergencyCloses emergencies) {
+                          Governance governance, EmergencyCloses emergencies, ProjectPolicies policies) {
         this.gitlab = gitlab;
         this.settings = settings;
         this.projects = projects;
@@ -85,6 +86,7 @@ public class EvaluateTicket {
         this.signoffNotes = signoffNotes;
         this.governance = governance;
         this.emergencies = emergencies;
+        this.policies = policies;
     }
 
     /**
@@ -113,7 +115,8 @@ public class EvaluateTicket {
         // proved the snapshot consistent began is in the snapshot (same database clock as the deliveries)
         Instant readAt = start.get().databaseNow().plusNanos(Math.max(0, loaded.consistentAsOfNanos() - started));
         Governance.EmergencyDefaults em = governance.emergency();
-        PolicySettings policy = settings.policy(gitlab.botUserId()).withEmergency(em.enabled(), em.label(), em.deadline());
+        PolicySettings policy = policies.settingsFor(projectId,
+                settings.policy(gitlab.botUserId()).withEmergency(em.enabled(), em.label(), em.deadline()));
         Recorded recorded = QuarkusTransaction.requiringNew().call(() -> record(loaded, policy, project, trigger, readAt));
         metrics.decision(recorded.decision().verdict().name());
         if (recorded.queued()) {
