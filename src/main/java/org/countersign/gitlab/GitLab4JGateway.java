@@ -56,6 +56,8 @@ public class GitLab4JGateway implements GitLabPort {
     private final Duration memberTtl;
     private final Map<String, Cached<Optional<Member>>> memberCache = new ConcurrentHashMap<>();
     private final Map<Long, Cached<Optional<IssueResourceApi.UserInfo>>> userCache = new ConcurrentHashMap<>();
+    private final Map<Long, Cached<Optional<String>>> defaultBranchCache = new ConcurrentHashMap<>();
+    private static final java.time.Duration DEFAULT_BRANCH_TTL = java.time.Duration.ofMinutes(10);
     private volatile Long botUserId;
 
     private record Cached<T>(T value, Instant expires) {
@@ -220,13 +222,17 @@ public class GitLab4JGateway implements GitLabPort {
     }
 
     private <K, T> T cached(Map<K, Cached<T>> cache, K key, java.util.function.Supplier<T> load) {
+        return cached(cache, key, memberTtl, load);
+    }
+
+    private <K, T> T cached(Map<K, Cached<T>> cache, K key, java.time.Duration ttl, java.util.function.Supplier<T> load) {
         Instant now = clock.instant();
         Cached<T> c = cache.get(key);
         if (c != null && c.expires().isAfter(now)) {
             return c.value();
         }
         T value = load.get();
-        cache.put(key, new Cached<>(value, now.plus(memberTtl)));
+        cache.put(key, new Cached<>(value, now.plus(ttl)));
         return value;
     }
 
@@ -255,8 +261,11 @@ public class GitLab4JGateway implements GitLabPort {
 
     @Override
     public Optional<RepositoryFile> repositoryFile(long projectId, String path) {
-        Project p = call("GET project", () -> api.getProjectApi().getProject(projectId));
-        String branch = p.getDefaultBranch();
+        // the default branch rarely changes: read once per DEFAULT_BRANCH_TTL, so a quiet reconciliation
+        // pass costs one call for the policy file (issue 10), not two
+        String branch = cached(defaultBranchCache, projectId, DEFAULT_BRANCH_TTL,
+                () -> Optional.ofNullable(call("GET project", () -> api.getProjectApi().getProject(projectId)).getDefaultBranch()))
+                .orElse(null);
         if (branch == null || branch.isBlank()) {
             return Optional.empty(); // an empty repository has no default branch, so no file
         }
