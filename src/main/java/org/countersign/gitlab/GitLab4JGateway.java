@@ -58,6 +58,8 @@ public class GitLab4JGateway implements GitLabPort {
     private final Duration memberTtl;
     private final Map<String, Cached<Optional<Member>>> memberCache = new ConcurrentHashMap<>();
     private final Map<Long, Cached<Optional<IssueResourceApi.UserInfo>>> userCache = new ConcurrentHashMap<>();
+    private final Map<Long, Cached<Optional<String>>> defaultBranchCache = new ConcurrentHashMap<>();
+    private static final java.time.Duration DEFAULT_BRANCH_TTL = java.time.Duration.ofMinutes(10);
     private volatile Long botUserId;
 
     private record Cached<T>(T value, Instant expires) {
@@ -239,13 +241,17 @@ public class GitLab4JGateway implements GitLabPort {
     }
 
     private <K, T> T cached(Map<K, Cached<T>> cache, K key, java.util.function.Supplier<T> load) {
+        return cached(cache, key, memberTtl, load);
+    }
+
+    private <K, T> T cached(Map<K, Cached<T>> cache, K key, java.time.Duration ttl, java.util.function.Supplier<T> load) {
         Instant now = clock.instant();
         Cached<T> c = cache.get(key);
         if (c != null && c.expires().isAfter(now)) {
             return c.value();
         }
         T value = load.get();
-        cache.put(key, new Cached<>(value, now.plus(memberTtl)));
+        cache.put(key, new Cached<>(value, now.plus(ttl)));
         return value;
     }
 
@@ -270,6 +276,40 @@ public class GitLab4JGateway implements GitLabPort {
             form.put("add_labels", String.join(",", labels));
         }
         return state(call("PUT issue state_event=reopen", () -> issues.update(projectId, iid, form)));
+    }
+
+    @Override
+    public Optional<RepositoryFile> repositoryFile(long projectId, String path) {
+        // the default branch rarely changes: read once per DEFAULT_BRANCH_TTL, so a quiet reconciliation
+        // pass costs one call for the policy file (issue 10), not two
+        String branch = cached(defaultBranchCache, projectId, DEFAULT_BRANCH_TTL,
+                () -> Optional.ofNullable(call("GET project", () -> api.getProjectApi().getProject(projectId)).getDefaultBranch()))
+                .orElse(null);
+        if (branch == null || branch.isBlank()) {
+            return Optional.empty(); // an empty repository has no default branch, so no file
+        }
+        try {
+            org.gitlab4j.api.models.RepositoryFile f = call("GET repository file",
+                    () -> api.getRepositoryFileApi().getFile(projectId, path, branch));
+            return Optional.of(new RepositoryFile(f.getDecodedContentAsString(), branch, f.getLastCommitId()));
+        } catch (GitLabFailure e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public IssueState changeLabels(long projectId, long iid, List<String> add, List<String> remove) {
+        Map<String, String> form = new HashMap<>();
+        if (!add.isEmpty()) {
+            form.put("add_labels", String.join(",", add));
+        }
+        if (!remove.isEmpty()) {
+            form.put("remove_labels", String.join(",", remove));
+        }
+        return state(call("PUT issue labels", () -> issues.update(projectId, iid, form)));
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.countersign.policy.Comment;
+import org.countersign.policy.EmergencyCommand;
 import org.countersign.policy.LabelChange;
 import org.countersign.policy.SignerFacts;
 import org.countersign.policy.SignoffCommand;
@@ -118,12 +119,12 @@ final class HistoryMapper {
         return n.getUpdatedAt() != null && n.getCreatedAt() != null && n.getUpdatedAt().after(n.getCreatedAt());
     }
 
-    /** Authors of the notes that are sign-offs: the people whose membership the decision needs. */
+    /** Authors of the notes that are sign-offs or emergency requests: the people whose membership the decision needs. */
     static Set<Long> signerIds(List<Note> notes) {
         Set<Long> ids = new LinkedHashSet<>();
         for (Note n : notes) {
             if (!Boolean.TRUE.equals(n.getSystem()) && n.getAuthor() != null && n.getAuthor().getId() != null
-                    && SignoffCommand.isSignoff(n.getBody())) {
+                    && (SignoffCommand.isSignoff(n.getBody()) || EmergencyCommand.isRequest(n.getBody()))) {
                 ids.add(n.getAuthor().getId());
             }
         }

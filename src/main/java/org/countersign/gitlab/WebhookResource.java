@@ -11,11 +11,14 @@ import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.countersign.config.Settings;
 import org.countersign.store.DeliveryQueue;
 import org.countersign.store.DeliveryWriter;
+import org.countersign.governance.PolicyFile;
+import org.countersign.workflow.ProjectPolicies;
 import org.countersign.workflow.WatchProjects;
 import org.countersign.web.ProblemException;
 import org.countersign.web.SecretToken;
@@ -61,9 +64,12 @@ public class WebhookResource {
     private final WorkSignal signal;
     private final Metrics metrics;
     private final IntakePressure pressure;
+    private final ProjectPolicies policies;
+    static final String PUSH_HOOK = "Push Hook";
 
     public WebhookResource(Settings settings, WebhookParser parser, DeliveryWriter writer, WatchProjects watch,
-                           WorkSignal signal, Metrics metrics, IntakePressure pressure) {
+                           WorkSignal signal, Metrics metrics, IntakePressure pressure, ProjectPolicies policies) {
+        this.policies = policies;
         this.secret = new SecretToken(settings.webhookSecret());
         this.parser = parser;
         this.writer = writer;
@@ -117,6 +123,9 @@ public class WebhookResource {
         if (event == null || event.isBlank()) {
             metrics.delivery("malformed");
             throw new ProblemException(400, "Bad Request", "Missing X-Gitlab-Event header.");
+        }
+        if (PUSH_HOOK.equals(event)) {
+            return done(push(body == null ? new byte[0] : body, eventUuid));
         }
         if (!WebhookParser.isHandled(event)) {
             return done(ignored("event '" + event + "' is not used by Countersign", false, eventUuid));
@@ -175,6 +184,27 @@ public class WebhookResource {
      * perhaps GitLab changed its payloads, and only reconciliation catches those tickets now) is logged
      * as a warning and counted apart; the others are routine.
      */
+    /**
+     * A push that touches {@code .countersign.yml} on the default branch of a watched project makes the
+     * policy be re-read (in the background; every reconciliation pass re-reads it too). Any other push is
+     * acknowledged and ignored: an authentic delivery never gets a 4xx.
+     */
+    private Response push(byte[] body, String eventUuid) {
+        Optional<PushHook.Push> push = PushHook.read(body, PolicyFile.PATH);
+        if (push.isEmpty()) {
+            return ignored("a push event Countersign cannot read", true, eventUuid);
+        }
+        if (!watch.mayBeWatched(push.get().projectId())) {
+            return ignored("project " + push.get().projectId() + " is not watched", false, eventUuid);
+        }
+        if (!push.get().touchesFileOnDefaultBranch()) {
+            return ignored("the push does not touch " + PolicyFile.PATH + " on the default branch", false, eventUuid);
+        }
+        policies.refreshSoon(push.get().projectId(), "push:" + push.get().after());
+        metrics.delivery("policy_refresh");
+        return Response.accepted(Map.of("status", "accepted", "reason", PolicyFile.PATH + " is read again")).build();
+    }
+
     private Response ignored(String reason, boolean unreadable, String eventUuid) {
         metrics.delivery(unreadable ? "unreadable" : "ignored");
         if (unreadable) {

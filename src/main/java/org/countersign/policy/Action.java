@@ -1,8 +1,8 @@
 package org.countersign.policy;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.time.Instant;
 
 /**
  * A GitLab side effect the decision asks for. Every action has a stable {@link #key()}: deciding
@@ -79,6 +79,47 @@ public sealed interface Action {
         @Override
         public String key() {
             return "signoff-edited:" + noteId;
+        }
+    }
+
+    /**
+     * Shadow mode: the one note on close {@code closeRef} saying what enforcement would have done and why,
+     * in place of every change to the ticket. Public: it quotes no note.
+     */
+    record ShadowClose(String closeRef, String body) implements Note {
+        public ShadowClose {
+            Objects.requireNonNull(closeRef, "closeRef");
+            Objects.requireNonNull(body, "body");
+        }
+
+        @Override
+        public String key() {
+            return "shadow-close:" + closeRef;
+        }
+
+        @Override
+        public boolean internal() {
+            return false;
+        }
+    }
+
+    /**
+     * Adds {@code add} and removes {@code remove} (labels the issue does not carry, or already carries,
+     * are left as they are). {@code key} names what it is for, e.g. {@code emergency-label:<close>}.
+     */
+    record ChangeLabels(String key, List<String> add, List<String> remove) implements Action {
+        public ChangeLabels {
+            Objects.requireNonNull(key, "key");
+            add = List.copyOf(add);
+            remove = List.copyOf(remove);
+        }
+    }
+
+    /** A note about the emergency path (an answer to {@code /emergency}, review due, review done). */
+    record EmergencyNote(String key, String body, boolean internal) implements Note {
+        public EmergencyNote {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(body, "body");
         }
     }
 

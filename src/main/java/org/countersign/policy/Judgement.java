@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param labelsRemoved    board-list labels removed in the same update as that close
  * @param validSoFarByNote for each accepted sign-off, how many distinct valid ones the review had with it
  * @param acceptedEarlier  the close was accepted by an earlier decision (then nothing is reopened or retracted)
+ * @param emergencyRequests every {@code /emergency} comment, judged
+ * @param retroReviewNotes accepted sign-offs given on the closed ticket as retroactive reviews of an emergency close
  */
 record Judgement(
         TicketHistory history,
@@ -26,12 +28,16 @@ record Judgement(
         List<String> labelsRemoved,
         Map<Long, Integer> validSoFarByNote,
         boolean acceptedEarlier,
-        Instant watchedSince) {
+        Instant watchedSince,
+        List<EmergencyRequest> emergencyRequests,
+        java.util.Set<Long> retroReviewNotes) {
 
     Judgement {
         reasons = List.copyOf(reasons);
         signoffs = List.copyOf(signoffs);
         labelsRemoved = List.copyOf(labelsRemoved);
         validSoFarByNote = Map.copyOf(validSoFarByNote);
+        emergencyRequests = List.copyOf(emergencyRequests);
+        retroReviewNotes = java.util.Set.copyOf(retroReviewNotes);
     }
 }

@@ -166,4 +166,68 @@ public sealed interface Reason {
             return ReasonCode.SIGNOFF_ACCEPTED;
         }
     }
+
+    /**
+     * Closed by {@code closer} without review under the emergency path {@code requester} asked for: the
+     * close stands, a retroactive review is due by {@code due}.
+     */
+    record EmergencyClose(Optional<UserRef> closer, UserRef requester, String reason, Instant due, String label)
+            implements Reason {
+        public ReasonCode code() {
+            return ReasonCode.EMERGENCY_CLOSE;
+        }
+    }
+
+    /** An emergency close that {@code reviewers} reviewed retroactively (on the closed ticket, in time). */
+    record EmergencyReviewed(Optional<UserRef> closer, UserRef requester, List<UserRef> reviewers) implements Reason {
+        public EmergencyReviewed {
+            reviewers = List.copyOf(reviewers);
+        }
+
+        public ReasonCode code() {
+            return ReasonCode.EMERGENCY_REVIEWED;
+        }
+    }
+
+    /** An emergency close whose retroactive review was due by {@code due} and did not come. */
+    record EmergencyReviewOverdue(UserRef requester, Instant due, String reviewLabel) implements Reason {
+        public ReasonCode code() {
+            return ReasonCode.EMERGENCY_REVIEW_OVERDUE;
+        }
+    }
+
+    /** An {@code /emergency} that counts: the next close of the ticket stands. */
+    record EmergencyAccepted(String reason) implements Reason {
+        public ReasonCode code() {
+            return ReasonCode.EMERGENCY_ACCEPTED;
+        }
+    }
+
+    /** An {@code /emergency} with no reason given. */
+    record EmergencyWithoutReason() implements Reason {
+        public ReasonCode code() {
+            return ReasonCode.EMERGENCY_WITHOUT_REASON;
+        }
+    }
+
+    /** An {@code /emergency} by someone below Developer, not a member, not a person, or inactive. */
+    record EmergencyNotAllowed(Optional<Integer> accessLevel) implements Reason {
+        public ReasonCode code() {
+            return ReasonCode.EMERGENCY_NOT_ALLOWED;
+        }
+    }
+
+    /** An {@code /emergency} on a ticket that is already closed. */
+    record EmergencyOnClosedTicket() implements Reason {
+        public ReasonCode code() {
+            return ReasonCode.EMERGENCY_ON_CLOSED_TICKET;
+        }
+    }
+
+    /** The emergency path is switched off for this project. */
+    record EmergencyDisabled() implements Reason {
+        public ReasonCode code() {
+            return ReasonCode.EMERGENCY_DISABLED;
+        }
+    }
 }

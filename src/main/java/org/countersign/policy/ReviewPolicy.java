@@ -40,10 +40,21 @@ public final class ReviewPolicy {
     }
 
     /**
-     * @param watchedSince   when Countersign started watching the project: earlier closes are left alone
-     * @param acceptedCloses refs ({@link #closeRef}) of this ticket's closes already accepted and recorded
+     * As {@link #decide(TicketHistory, PolicySettings, Instant, Set, Instant)} at a moment before any
+     * emergency review deadline has passed.
      */
     public static Decision decide(TicketHistory h, PolicySettings s, Instant watchedSince, Set<String> acceptedCloses) {
+        return decide(h, s, watchedSince, acceptedCloses, Instant.MIN);
+    }
+
+    /**
+     * @param watchedSince   when Countersign started watching the project: earlier closes are left alone
+     * @param acceptedCloses refs ({@link #closeRef}) of this ticket's closes already accepted and recorded
+     * @param now            the moment of the decision: an emergency close whose retroactive review is due
+     *                       at or before it, and did not come, is rejected
+     */
+    public static Decision decide(TicketHistory h, PolicySettings s, Instant watchedSince, Set<String> acceptedCloses,
+                                  Instant now) {
         if (!s.governedTypes().contains(h.type())) {
             return Decision.plain(h, Verdict.NOT_GOVERNED, new Reason.TypeNotGoverned(h.type(), s.governedTypes()),
                     s.requiredSignoffs());
@@ -56,7 +67,7 @@ public final class ReviewPolicy {
         }
         Replay replay = new Replay(h, s);
         replay.run();
-        Judgement j = replay.judge(watchedSince, acceptedCloses);
+        Judgement j = replay.judge(watchedSince, acceptedCloses, now);
         return new Decision(h.projectId(), h.iid(), j.verdict(), j.reasons(), j.signoffs(), Actions.choose(j, s),
                 j.reviewSince(), j.close().map(ReviewPolicy::closeRef), j.close().flatMap(StateChange::by),
                 j.validSignoffs(), j.requiredSignoffs());
@@ -87,8 +98,16 @@ public final class ReviewPolicy {
         private final Map<Long, CloseSnapshot> closes = new HashMap<>();
 
         private record CloseSnapshot(boolean inReview, Instant reviewSince, List<SignoffCheck> signoffs,
-                                     List<SignoffCheck> voidedBefore) {
+                                     List<SignoffCheck> voidedBefore, EmergencyRequest emergency) {
         }
+
+        /** The accepted {@code /emergency} since the ticket was last opened, if any: the next close stands. */
+        private EmergencyRequest pendingEmergency;
+        /** Whether the ticket is closed by a close made under the emergency path. */
+        private boolean emergencyClosed;
+        private final List<EmergencyRequest> emergencyRequests = new ArrayList<>();
+        private final List<SignoffCheck> retroReviews = new ArrayList<>();
+        private final Set<Long> retroNoteIds = new HashSet<>();
 
         Replay(TicketHistory h, PolicySettings s) {
             this.h = h;
@@ -188,10 +207,16 @@ public final class ReviewPolicy {
             switch (c.kind()) {
                 case CLOSED -> {
                     closed = true;
-                    closes.put(c.id(), new CloseSnapshot(inReview, reviewSince, List.copyOf(period), List.copyOf(voided)));
+                    closes.put(c.id(), new CloseSnapshot(inReview, reviewSince, List.copyOf(period), List.copyOf(voided),
+                            pendingEmergency));
+                    emergencyClosed = pendingEmergency != null;
+                    pendingEmergency = null;
+                    retroReviews.clear();
                 }
                 case REOPENED, OPENED -> {
                     closed = false;
+                    emergencyClosed = false;
+                    pendingEmergency = null;
                     if (labelRemovedByClose && !c.isBy(s.botUserId())) {
                         // Reopened by a person after a drag to Closed: the card is no longer in the column.
                         labelRemovedByClose = false;
@@ -218,11 +243,17 @@ public final class ReviewPolicy {
             }
             Optional<String> verified = SignoffCommand.parse(c.body());
             if (verified.isEmpty()) {
+                EmergencyCommand.parse(c.body()).ifPresent(reason -> emergency(c, reason));
                 return null;
             }
             UserRef signer = c.by().get();
             Reason reason;
-            if (closed || !inReview || labelRemovedByClose) {
+            boolean retro = false;
+            if (closed && emergencyClosed) {
+                // a retroactive review of an emergency close: judged as a sign-off in the review column
+                reason = c.edited() ? new Reason.SignoffEdited(c.editedAt().get()) : eligibility(signer);
+                retro = true;
+            } else if (closed || !inReview || labelRemovedByClose) {
                 reason = new Reason.SignoffOutsideReview(s.reviewLabel(), closed);
             } else if (c.edited()) {
                 reason = new Reason.SignoffEdited(c.editedAt().get());
@@ -232,11 +263,44 @@ public final class ReviewPolicy {
             Optional<Integer> level = Optional.ofNullable(h.signers().get(signer.id())).flatMap(SignerFacts::accessLevel);
             SignoffCheck check = new SignoffCheck(c.id(), signer, c.at(), verified.get(), level, reason, false, c.internal());
             checks.add(check);
-            if (check.accepted()) {
+            if (retro) {
+                if (check.accepted()) {
+                    retroReviews.add(check);
+                    retroNoteIds.add(c.id());
+                }
+            } else if (check.accepted()) {
                 period.add(check);
                 validSoFarByNote.put(c.id(), distinctSigners(period));
             }
             return null;
+        }
+
+        /** Judges an {@code /emergency} comment; an accepted one lets the next close stand. */
+        private void emergency(Comment c, String reason) {
+            UserRef by = c.by().get();
+            if (by.id() == s.botUserId()) {
+                return;
+            }
+            SignerFacts facts = h.signers().get(by.id());
+            Optional<Integer> level = facts == null ? Optional.empty() : facts.accessLevel();
+            Reason verdict;
+            if (!s.emergencyEnabled()) {
+                verdict = new Reason.EmergencyDisabled();
+            } else if (closed) {
+                verdict = new Reason.EmergencyOnClosedTicket();
+            } else if (reason.isBlank()) {
+                verdict = new Reason.EmergencyWithoutReason();
+            } else if (facts == null || facts.account() != SignerFacts.Account.PERSON || !facts.active()
+                    || level.isEmpty() || level.get() < AccessLevels.DEVELOPER) {
+                verdict = new Reason.EmergencyNotAllowed(level);
+            } else {
+                verdict = new Reason.EmergencyAccepted(reason);
+            }
+            EmergencyRequest request = new EmergencyRequest(c.id(), by, c.at(), reason, verdict, c.internal());
+            emergencyRequests.add(request);
+            if (request.accepted()) {
+                pendingEmergency = request;
+            }
         }
 
         private Reason eligibility(UserRef signer) {
@@ -244,7 +308,7 @@ public final class ReviewPolicy {
         }
 
         /** The verdict and its reasons; {@link Actions} then chooses what to do about them. */
-        Judgement judge(Instant watchedSince, Set<String> acceptedCloses) {
+        Judgement judge(Instant watchedSince, Set<String> acceptedCloses, Instant now) {
             Optional<StateChange> lastClose = h.closed()
                     ? states.stream().filter(c -> c.kind() == StateChange.Kind.CLOSED)
                             .max(Comparator.comparing(StateChange::at).thenComparingLong(StateChange::id))
@@ -252,7 +316,7 @@ public final class ReviewPolicy {
             if (h.closed() && (lastClose.isEmpty() || lastClose.get().at().isBefore(watchedSince))) {
                 return new Judgement(h, Verdict.GRANDFATHERED, List.of(new Reason.ClosedBeforeWatch(watchedSince)),
                         finalChecks(Set.of()), Optional.empty(), lastClose, 0, s.requiredSignoffs(), List.of(), Map.of(),
-                        false, watchedSince);
+                        false, watchedSince, emergencyRequests, retroNoteIds);
             }
             if (h.closed()) {
                 StateChange close = lastClose.get();
@@ -272,13 +336,32 @@ public final class ReviewPolicy {
                     // the history as it reads now would reject it, but it was accepted on the facts of its time
                     verdict = Verdict.CLOSE_ACCEPTED;
                     reasons = List.of(new Reason.AcceptedEarlier(ref));
+                } else if (at.emergency() != null) {
+                    EmergencyRequest e = at.emergency();
+                    Instant due = close.at().plus(s.emergencyDeadline());
+                    List<UserRef> reviewers = new ArrayList<>();
+                    retroReviews.forEach(r -> {
+                        if (reviewers.stream().noneMatch(u -> u.id() == r.signer().id())) {
+                            reviewers.add(r.signer());
+                        }
+                    });
+                    if (reviewers.size() >= s.requiredSignoffs()) {
+                        verdict = Verdict.CLOSE_ACCEPTED;
+                        reasons = List.of(new Reason.EmergencyReviewed(close.by(), e.by(), reviewers));
+                    } else if (now.isBefore(due)) {
+                        verdict = Verdict.REVIEW_OWED;
+                        reasons = List.of(new Reason.EmergencyClose(close.by(), e.by(), e.reason(), due, s.emergencyLabel()));
+                    } else {
+                        verdict = Verdict.CLOSE_REJECTED;
+                        reasons = List.of(new Reason.EmergencyReviewOverdue(e.by(), due, s.reviewLabel()));
+                    }
                 } else {
                     verdict = Verdict.CLOSE_REJECTED;
                     reasons = missing;
                 }
                 return new Judgement(h, verdict, reasons, finalChecks(counting), Optional.ofNullable(at.reviewSince()),
                         lastClose, valid, s.requiredSignoffs(), labelsRemovedBy(close), validSoFarByNote, acceptedEarlier,
-                        watchedSince);
+                        watchedSince, emergencyRequests, retroNoteIds);
             }
             Set<Long> counting = new HashSet<>();
             period.forEach(c -> counting.add(c.noteId()));
@@ -287,11 +370,11 @@ public final class ReviewPolicy {
                 return new Judgement(h, valid >= s.requiredSignoffs() ? Verdict.READY_TO_CLOSE : Verdict.AWAITING_SIGNOFF,
                         List.of(new Reason.InReview(s.reviewLabel(), reviewSince, valid, s.requiredSignoffs())),
                         finalChecks(counting), Optional.of(reviewSince), Optional.empty(), valid, s.requiredSignoffs(),
-                        List.of(), validSoFarByNote, false, watchedSince);
+                        List.of(), validSoFarByNote, false, watchedSince, emergencyRequests, retroNoteIds);
             }
             return new Judgement(h, Verdict.IN_PROGRESS, List.of(new Reason.WorkInProgress(s.reviewLabel())),
                     finalChecks(counting), Optional.empty(), Optional.empty(), valid, s.requiredSignoffs(), List.of(),
-                    validSoFarByNote, false, watchedSince);
+                    validSoFarByNote, false, watchedSince, emergencyRequests, retroNoteIds);
         }
 
         private List<Reason> missingAtClose(CloseSnapshot at, int valid) {

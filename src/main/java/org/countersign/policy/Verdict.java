@@ -15,5 +15,7 @@ public enum Verdict {
     /** Closed after review with enough sign-offs. */
     CLOSE_ACCEPTED,
     /** Closed without a valid review: to be reopened. */
-    CLOSE_REJECTED
+    CLOSE_REJECTED,
+    /** Closed under the emergency path: the close stands, a retroactive review is due by a deadline. */
+    REVIEW_OWED
 }

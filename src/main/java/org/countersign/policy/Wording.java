@@ -111,6 +111,27 @@ public final class Wording {
         } else if (r instanceof Reason.SignoffOutsideReview x) {
             return "the ticket was not in the **" + x.reviewLabel() + "** column" + (x.closed() ? " (it was closed)" : "")
                     + " when you wrote it. Sign-offs count only while the ticket waits in that column.";
+        } else if (r instanceof Reason.EmergencyClose x) {
+            return "Closed" + x.closer().map(u -> " by " + u.mention()).orElse("") + " under the emergency path requested by "
+                    + x.requester().mention() + " (" + quoteInline(x.reason()) + "); retroactive review due by "
+                    + time(x.due()) + ".";
+        } else if (r instanceof Reason.EmergencyReviewed x) {
+            return "Closed" + x.closer().map(u -> " by " + u.mention()).orElse("") + " under the emergency path requested by "
+                    + x.requester().mention() + ", reviewed afterwards by "
+                    + x.reviewers().stream().map(UserRef::mention).collect(Collectors.joining(", ")) + ".";
+        } else if (r instanceof Reason.EmergencyReviewOverdue x) {
+            return "Its retroactive review, due by " + time(x.due()) + " after an emergency close requested by "
+                    + x.requester().mention() + ", did not come.";
+        } else if (r instanceof Reason.EmergencyAccepted x) {
+            return "emergency path requested: " + quoteInline(x.reason());
+        } else if (r instanceof Reason.EmergencyWithoutReason) {
+            return "`/emergency` without a reason does not count.";
+        } else if (r instanceof Reason.EmergencyNotAllowed) {
+            return "`/emergency` counts only from project members with at least Developer access.";
+        } else if (r instanceof Reason.EmergencyOnClosedTicket) {
+            return "`/emergency` counts only on an open ticket.";
+        } else if (r instanceof Reason.EmergencyDisabled) {
+            return "the emergency path is switched off.";
         } else if (r instanceof Reason.SignoffAccepted x) {
             return "an eligible reviewer (" + AccessLevels.name(x.accessLevel()) + ", not an implementer).";
         }
@@ -229,5 +250,96 @@ public final class Wording {
             oneLine = oneLine.substring(0, 500) + "…";
         }
         return "“" + oneLine + "”";
+    }
+
+    /** The answer to an {@code /emergency} comment: accepted (the next close stands) or why not. */
+    static String emergencyAnswer(EmergencyRequest e, PolicySettings s) {
+        String who = e.by().mention();
+        Reason r = e.verdict();
+        if (r instanceof Reason.EmergencyAccepted) {
+            return who + " emergency path noted (" + time(e.at()) + "): the next close of this ticket stands without review."
+                    + " It will then carry **" + s.emergencyLabel() + "** until an eligible reviewer comments `/signoff`"
+                    + " on it, which is due within " + duration(s.emergencyDeadline()) + " of the close.";
+        } else if (r instanceof Reason.EmergencyWithoutReason) {
+            return who + " `/emergency` needs a reason, e.g. `/emergency production is down, the fix cannot wait for a review`."
+                    + " Nothing changed: a close still needs the usual review.";
+        } else if (r instanceof Reason.EmergencyNotAllowed x) {
+            return who + " your `/emergency` does not count: the emergency path is for project members with at least"
+                    + " Developer access" + x.accessLevel().map(l -> " (yours is " + AccessLevels.name(l) + ")").orElse(
+                    " (you are not a member of this project)") + ".";
+        } else if (r instanceof Reason.EmergencyOnClosedTicket) {
+            return who + " `/emergency` counts only on an open ticket, before it is closed.";
+        } else if (r instanceof Reason.EmergencyDisabled) {
+            return who + " the emergency path is switched off for this project: a close still needs the usual review.";
+        }
+        throw new IllegalArgumentException("no wording for " + r);
+    }
+
+    /** The note on an emergency close: it stands, carries the label, and a review is due. */
+    static String emergencyClose(Reason.EmergencyClose e, PolicySettings s) {
+        return e.closer().map(u -> u.mention() + " this ticket").orElse("This ticket") + " was closed under the emergency path"
+                + " requested by " + e.requester().mention() + " (" + quoteInline(e.reason()) + "), so the close stands and the"
+                + " ticket carries **" + e.label() + "**.\n\nA retroactive review is due by **" + time(e.due()) + "**: a"
+                + " project member with at least " + AccessLevels.name(s.minAccessLevel()) + " access who did not work on it"
+                + " comments `/signoff <what you verified>` here. Without one by then, Countersign reopens the ticket into **"
+                + s.reviewLabel() + "**.";
+    }
+
+    /** The note settling an emergency close: the retroactive review is confirmed, the label removed. */
+    static String emergencyReviewed(Reason.EmergencyReviewed r, List<SignoffCheck> checks, java.util.Set<Long> retro,
+                                    PolicySettings s) {
+        StringBuilder b = new StringBuilder("Retroactive review of this emergency close recorded: ");
+        b.append(r.reviewers().stream().map(UserRef::mention).collect(Collectors.joining(", ")))
+                .append(" signed off. **").append(s.emergencyLabel()).append("** removed; the close stands.");
+        for (SignoffCheck c : checks) {
+            if (retro.contains(c.noteId()) && !c.internal()) {
+                b.append("\n\n").append(c.signer().mention()).append(" (").append(time(c.at())).append("), verified: ")
+                        .append(c.verified().isEmpty() ? "(nothing stated)" : quoteInline(c.verified()));
+            }
+        }
+        return b.toString();
+    }
+
+    /** Why an emergency close was reopened: its retroactive review did not come in time. */
+    static String emergencyOverdue(Optional<UserRef> closer, Reason.EmergencyReviewOverdue o, PolicySettings s) {
+        return closer.map(u -> u.mention() + " this ticket").orElse("This ticket") + " was closed under the emergency path"
+                + " (requested by " + o.requester().mention() + "), and its retroactive review was due by " + time(o.due())
+                + " without an eligible `/signoff`, so Countersign reopened it into **" + o.reviewLabel() + "**.\n\nTo close"
+                + " it: have a project member with at least " + AccessLevels.name(s.minAccessLevel()) + " access who did not"
+                + " work on it comment `/signoff <what you verified>`, then close it.";
+    }
+
+    static String duration(java.time.Duration d) {
+        if (d.toMinutes() % (24 * 60) == 0 && d.toDays() > 0) {
+            return plural((int) d.toDays(), "day", "days");
+        } else if (d.toMinutes() % 60 == 0 && d.toHours() > 0) {
+            return plural((int) d.toHours(), "hour", "hours");
+        }
+        return plural((int) Math.max(1, d.toMinutes()), "minute", "minutes");
+    }
+
+    /** Shadow mode's note on a close: what enforcing would have done, and why. */
+    static String shadowClose(Decision d, boolean labelsWouldBeRestored, PolicySettings s) {
+        StringBuilder b = new StringBuilder("Countersign watches this project in **shadow mode**: it changes nothing yet.\n\n");
+        if (d.verdict() == Verdict.CLOSE_REJECTED) {
+            b.append(d.closedBy().map(u -> u.mention() + " this ticket").orElse("This ticket"))
+                    .append(" was closed without the required review. Enforcing, Countersign would have reopened it");
+            if (labelsWouldBeRestored) {
+                b.append(" and put its board label back");
+            }
+            b.append(".\n\nWhat is missing:\n");
+            for (Reason r : d.reasons()) {
+                b.append("- ").append(reason(r)).append('\n');
+            }
+            b.append("\nOnce Countersign enforces, to close a ticket: move it to **").append(s.reviewLabel())
+                    .append("**, have a project member with at least ").append(AccessLevels.name(s.minAccessLevel()))
+                    .append(" access who did not work on it comment `/signoff <what you verified>`")
+                    .append(s.requiredSignoffs() > 1 ? " (" + s.requiredSignoffs() + " different reviewers)" : "")
+                    .append(", then close it.");
+        } else {
+            b.append("Enforcing, Countersign would have let this close stand: ")
+                    .append(d.reasons().stream().map(Wording::reason).collect(Collectors.joining(" ")));
+        }
+        return b.toString();
     }
 }

@@ -33,4 +33,6 @@ public class AuditEntryEntity extends PanacheEntityBase {
     public String gitlabRef;
     @ColumnTransformer(write = "?::jsonb")
     public String details;
+    /** enforce or shadow: the operating mode of the instance that wrote the entry. */
+    public String mode;
 }

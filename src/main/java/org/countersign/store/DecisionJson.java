@@ -64,6 +64,9 @@ public class DecisionJson {
     }
 
     public static String kind(Action a) {
+        if (a instanceof Action.ChangeLabels) {
+            return "LABELS";
+        }
         return a instanceof Action.Reopen ? "REOPEN" : "POST_NOTE";
     }
 
@@ -92,6 +95,7 @@ public class DecisionJson {
         return switch (kind) {
             case "REOPEN" -> new Action.Reopen(n.path("closeRef").asText(), texts(n.path("labels")));
             case "POST_NOTE" -> note(n);
+            case "LABELS" -> new Action.ChangeLabels(n.path("key").asText(), texts(n.path("add")), texts(n.path("remove")));
             default -> throw new IllegalArgumentException("unknown action kind " + kind);
         };
     }
@@ -106,6 +110,8 @@ public class DecisionJson {
             case "signoff-edited" -> new Action.SignoffEdited(n.path("noteId").asLong(), body, internal);
             case "reminder" -> new Action.RemindReviewers(Instant.parse(n.path("reviewSince").asText()),
                     n.path("period").asLong(), texts(n.path("reviewers")), body);
+            case "shadow-close" -> new Action.ShadowClose(n.path("closeRef").asText(), body);
+            case "emergency" -> new Action.EmergencyNote(n.path("key").asText(), body, internal);
             default -> throw new IllegalArgumentException("unknown note " + n.path("note").asText());
         };
     }
@@ -132,6 +138,15 @@ public class DecisionJson {
             n.put("note", "reminder").put("reviewSince", r.reviewSince().toString()).put("period", r.period());
             ArrayNode reviewers = n.putArray("reviewers");
             r.reviewers().forEach(reviewers::add);
+        } else if (a instanceof Action.ChangeLabels l) {
+            ArrayNode add = n.putArray("add");
+            l.add().forEach(add::add);
+            ArrayNode remove = n.putArray("remove");
+            l.remove().forEach(remove::add);
+        } else if (a instanceof Action.EmergencyNote) {
+            n.put("note", "emergency");
+        } else if (a instanceof Action.ShadowClose sc) {
+            n.put("note", "shadow-close").put("closeRef", sc.closeRef());
         }
         if (a instanceof Action.Note note) {
             n.put("body", note.body()).put("internal", note.internal());

@@ -12,6 +12,7 @@ import java.util.Map;
 import org.countersign.config.Settings;
 import org.countersign.store.ActionQueue;
 import org.countersign.store.DeliveryQueue;
+import org.countersign.store.EmergencyCloses;
 
 /**
  * Operator endpoints, behind {@code Authorization: Bearer $COUNTERSIGN_ADMIN_TOKEN} (off when the
@@ -31,7 +32,10 @@ public class AdminResource {
     private final DeliveryQueue deliveries;
     private final ActionQueue actions;
 
-    public AdminResource(Settings settings, DeliveryQueue deliveries, ActionQueue actions) {
+    private final EmergencyCloses emergencies;
+
+    public AdminResource(Settings settings, DeliveryQueue deliveries, ActionQueue actions, EmergencyCloses emergencies) {
+        this.emergencies = emergencies;
         this.adminToken = settings.adminToken().map(SecretToken::new);
         this.deliveries = deliveries;
         this.actions = actions;
@@ -62,6 +66,14 @@ public class AdminResource {
             throw new ProblemException(404, "Not Found", "No dead or blocked action " + id + ".");
         }
         return Map.of("action", id, "status", "PENDING");
+    }
+
+    /** Emergency closes per person (the closer), from the audit trail, with how many were reviewed or overdue. */
+    @GET
+    @Path("/emergencies")
+    public List<EmergencyCloses.PerPerson> emergencies(@HeaderParam("Authorization") String authorization) {
+        authorize(authorization);
+        return emergencies.perPerson();
     }
 
     private void authorize(String authorization) {

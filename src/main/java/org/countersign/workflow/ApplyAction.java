@@ -55,6 +55,8 @@ public class ApplyAction {
             return reopen(projectId, iid, r, decidedOn);
         } else if (action instanceof Action.Note n) {
             return note(projectId, iid, n, mayHaveRunBefore);
+        } else if (action instanceof Action.ChangeLabels l) {
+            return labels(projectId, iid, l);
         }
         throw new IllegalArgumentException("unknown action " + action);
     }
@@ -112,6 +114,19 @@ public class ApplyAction {
         }
         return Outcome.done("reopened" + restored + " (close " + r.closeRef() + " had no valid review); its discussion"
                 + " was locked, so Countersign unlocked it, reopened it and locked it again");
+    }
+
+    /** Only what is still to do: labels already there (or already gone) are left alone. */
+    private Outcome labels(long projectId, long iid, Action.ChangeLabels l) {
+        GitLabPort.IssueState state = gitlab.issueState(projectId, iid);
+        List<String> add = l.add().stream().filter(x -> !state.labels().contains(x)).toList();
+        List<String> remove = l.remove().stream().filter(state.labels()::contains).toList();
+        if (add.isEmpty() && remove.isEmpty()) {
+            return Outcome.skipped("labels already as wanted");
+        }
+        GitLabPort.IssueState after = gitlab.changeLabels(projectId, iid, add, remove);
+        return Outcome.done((add.isEmpty() ? "" : "added " + add + " ") + (remove.isEmpty() ? "" : "removed " + remove)
+                + (after.labels().containsAll(add) ? "" : " (GitLab did not keep every label added)"));
     }
 
     private Outcome note(long projectId, long iid, Action.Note n, boolean mayHaveRunBefore) {

@@ -12,7 +12,10 @@ import org.countersign.config.Settings;
 import org.countersign.policy.Action;
 import org.countersign.policy.Comment;
 import org.countersign.policy.Decision;
+import org.countersign.governance.Governance;
+import org.countersign.policy.Mode;
 import org.countersign.policy.PolicySettings;
+import org.countersign.policy.ShadowMode;
 import org.countersign.policy.Reason;
 import org.countersign.policy.ReviewPolicy;
 import org.countersign.policy.SignoffCheck;
@@ -29,6 +32,7 @@ import org.countersign.store.SignoffNotes;
 import org.countersign.store.AuditLog;
 import org.countersign.store.AuditRecord;
 import org.countersign.store.DecisionJson;
+import org.countersign.store.EmergencyCloses;
 import org.countersign.store.StoredTicket;
 import org.countersign.store.TicketRepository;
 import org.countersign.store.WatchedProject;
@@ -60,10 +64,14 @@ public class EvaluateTicket {
     private final Metrics metrics;
     private final AcceptedCloses accepted;
     private final SignoffNotes signoffNotes;
+    private final Governance governance;
+    private final EmergencyCloses emergencies;
+    private final ProjectPolicies policies;
 
     public EvaluateTicket(GitLabPort gitlab, Settings settings, WatchedProjects projects, TicketRepository tickets,
                           AuditLog audit, ActionQueue actions, DecisionJson json, Clock clock, WorkSignal signal,
-                          Metrics metrics, AcceptedCloses accepted, SignoffNotes signoffNotes) {
+                          Metrics metrics, AcceptedCloses accepted, SignoffNotes signoffNotes,
+                          Governance governance, EmergencyCloses emergencies, ProjectPolicies policies) {
         this.gitlab = gitlab;
         this.settings = settings;
         this.projects = projects;
@@ -76,6 +84,9 @@ public class EvaluateTicket {
         this.metrics = metrics;
         this.accepted = accepted;
         this.signoffNotes = signoffNotes;
+        this.governance = governance;
+        this.emergencies = emergencies;
+        this.policies = policies;
     }
 
     /**
@@ -104,7 +115,9 @@ public class EvaluateTicket {
         // GitLab sends a webhook after committing its change: a delivery that arrived before the read that
         // proved the snapshot consistent began is in the snapshot (same database clock as the deliveries)
         Instant readAt = start.get().databaseNow().plusNanos(Math.max(0, loaded.consistentAsOfNanos() - started));
-        PolicySettings policy = settings.policy(gitlab.botUserId());
+        Governance.EmergencyDefaults em = governance.emergency();
+        PolicySettings policy = policies.settingsFor(projectId,
+                settings.policy(gitlab.botUserId()).withEmergency(em.enabled(), em.label(), em.deadline()));
         Recorded recorded = QuarkusTransaction.requiringNew().call(() -> record(loaded, policy, project, trigger, readAt));
         metrics.decision(recorded.decision().verdict().name());
         if (recorded.queued()) {
@@ -127,7 +140,10 @@ public class EvaluateTicket {
         tickets.lock(projectId, iid);
         Instant now = clock.instant();
         TicketHistory history = withEditsSinceFirstRead(loaded.history(), now);
-        Decision d = ReviewPolicy.decide(history, policy, project.watchedSince(), accepted.refs(projectId, iid));
+        Decision d = ReviewPolicy.decide(history, policy, project.watchedSince(), accepted.refs(projectId, iid), now);
+        if (governance.mode() == Mode.SHADOW) {
+            d = ShadowMode.apply(d, policy);
+        }
         Optional<StoredTicket> stored = tickets.find(projectId, iid);
         if (stored.isPresent() && stored.get().gitlabUpdatedAt() != null
                 && stored.get().gitlabUpdatedAt().isAfter(loaded.updatedAt())) {
@@ -142,6 +158,7 @@ public class EvaluateTicket {
                     d.verdict().name(), summary, trigger, d.closeRef().map(r -> "close:" + r).orElse(null), decisionJson)));
             LOG.infof("ticket %d#%d: %s", projectId, iid, summary);
         }
+        recordEmergency(d, now, trigger);
         if (d.verdict() == Verdict.CLOSE_ACCEPTED && d.closeRef().isPresent()
                 && d.reasons().stream().noneMatch(r -> r instanceof Reason.AcceptedEarlier)) {
             accepted.record(projectId, iid, d.closeRef().get(), now, d.closedBy().map(UserRef::username).orElse(null),
@@ -196,6 +213,31 @@ public class EvaluateTicket {
                 comments, h.signers());
     }
 
+    /**
+     * An emergency close is recorded once (with an EMERGENCY audit entry naming the closer: the count per
+     * person) and settled once, as REVIEWED or OVERDUE (another EMERGENCY entry).
+     */
+    private void recordEmergency(Decision d, Instant now, String trigger) {
+        if (d.closeRef().isEmpty()) {
+            return;
+        }
+        String ref = d.closeRef().get();
+        String closer = d.closedBy().map(UserRef::username).orElse(null);
+        for (Reason r : d.reasons()) {
+            if (r instanceof Reason.EmergencyClose e && emergencies.open(d.projectId(), d.iid(), ref, closer,
+                    e.requester().username(), e.reason(), now, e.due())) {
+                audit.append(new AuditRecord(null, now, d.projectId(), d.iid(), "EMERGENCY", closer, "REVIEW_OWED",
+                        Wording.reason(r), trigger, "close:" + ref, json.decision(d)));
+            } else if (r instanceof Reason.EmergencyReviewed && emergencies.settle(d.projectId(), d.iid(), ref, "REVIEWED", now)) {
+                audit.append(new AuditRecord(null, now, d.projectId(), d.iid(), "EMERGENCY", closer, "REVIEWED",
+                        Wording.reason(r), trigger, "close:" + ref, json.decision(d)));
+            } else if (r instanceof Reason.EmergencyReviewOverdue && emergencies.settle(d.projectId(), d.iid(), ref, "OVERDUE", now)) {
+                audit.append(new AuditRecord(null, now, d.projectId(), d.iid(), "EMERGENCY", closer, "OVERDUE",
+                        Wording.reason(r), trigger, "close:" + ref, json.decision(d)));
+            }
+        }
+    }
+
     /** The first time a sign-off is answered, the sign-off itself gets its own audit entry. */
     private void recordSignoffOnce(Decision d, Action.AnswerSignoff answer, Instant now, String trigger) {
         for (SignoffCheck c : d.signoffs()) {
@@ -208,7 +250,8 @@ public class EvaluateTicket {
     }
 
     private static String actorOf(Decision d) {
-        if (d.verdict() == Verdict.CLOSE_ACCEPTED || d.verdict() == Verdict.CLOSE_REJECTED || d.verdict() == Verdict.GRANDFATHERED) {
+        if (d.verdict() == Verdict.CLOSE_ACCEPTED || d.verdict() == Verdict.CLOSE_REJECTED || d.verdict() == Verdict.GRANDFATHERED
+                || d.verdict() == Verdict.REVIEW_OWED) {
             return d.closedBy().map(UserRef::username).orElse(null);
         }
         return null;

@@ -44,6 +44,19 @@ public interface GitLabPort {
      */
     IssueState reopen(long projectId, long iid, List<String> labels);
 
+    /**
+     * The file {@code path} on the project's default branch (GitLab's repository files API), empty when
+     * the project has no such file (404).
+     */
+    Optional<RepositoryFile> repositoryFile(long projectId, String path);
+
+    /** A file as the repository files API gives it: decoded text, the branch, the last commit that changed it. */
+    record RepositoryFile(String content, String ref, String lastCommitId) {
+    }
+
+    /** Adds and removes labels (without touching the others) in one update; returns the issue as GitLab answered. */
+    IssueState changeLabels(long projectId, long iid, List<String> add, List<String> remove);
+
     /** Locks or unlocks the issue's discussion; returns the issue as GitLab answered. */
     IssueState setDiscussionLocked(long projectId, long iid, boolean locked);
 

@@ -54,11 +54,13 @@ public class ReconcileProjects {
     private final InstanceId instance;
     private final Settings settings;
     private final Clock clock;
+    private final ProjectPolicies policies;
     private final java.util.concurrent.locks.ReentrantLock running = new java.util.concurrent.locks.ReentrantLock();
 
     public ReconcileProjects(WatchProjects watch, GitLabPort gitlab, EvaluateTicket evaluate, TicketRepository tickets,
                              WatchedProjects projects, WebhookHealth webhooks, org.countersign.store.DeliveryQueue deliveries,
-                             Leases leases, InstanceId instance, Settings settings, Clock clock) {
+                             Leases leases, InstanceId instance, Settings settings, Clock clock, ProjectPolicies policies) {
+        this.policies = policies;
         this.watch = watch;
         this.gitlab = gitlab;
         this.evaluate = evaluate;
@@ -98,6 +100,12 @@ public class ReconcileProjects {
             int[] total = new int[3];
             List<WatchedProject> watched = watch.ensureWatched();
             for (WatchedProject p : watched) {
+                try {
+                    policies.refresh(p, "reconcile");
+                } catch (RuntimeException e) {
+                    LOG.warnf("reading %s of %s failed, the policy in force stays: %s", org.countersign.governance.PolicyFile.PATH,
+                            p.path(), e.getMessage());
+                }
                 int[] r = reconcile(p, pool);
                 for (int i = 0; i < 3; i++) {
                     total[i] += r[i];

@@ -145,7 +145,7 @@ class FaultToleranceTest extends E2eSupport {
     }
 
     @Test
-    void aPassWhereNothingChangedCostsAtMostTwoCallsPerProject() {
+    void aPassWhereNothingChangedCostsAtMostThreeCallsPerProject() {
         newTicket("Something that settles");
         settle();
         passNow();
@@ -155,7 +155,10 @@ class FaultToleranceTest extends E2eSupport {
             await().atMost(PATIENCE).until(() -> reconcile.run().ran()); // a scheduled pass may still be finishing
             sim.resetRequestCounts();
             assertTrue(reconcile.run().ran());
-            assertTrue(sim.totalRequests() <= 2, sim.requestCounts().toString());
+            // the issue listing, the hooks, and (issue 10) the project's .countersign.yml; the default branch
+            // the file is read from is cached, so GET /projects/:id is not part of a quiet pass
+            assertTrue(sim.totalRequests() <= 3, sim.requestCounts().toString());
+            assertTrue(!sim.requestCounts().containsKey("GET /projects/:id"), sim.requestCounts().toString());
         } finally {
             scheduler.resume(ReconcileJob.JOB);
         }

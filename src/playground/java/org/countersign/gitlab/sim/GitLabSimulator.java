@@ -155,6 +155,52 @@ public final class GitLabSimulator implements AutoCloseable {
         return state.createProject(pathWithNamespace, name);
     }
 
+    /** A push to a project's default branch: the commit, and the Push Hook body GitLab sends for it. */
+    public record SimPush(String commitId, String hookBody) {
+    }
+
+    /** {@code user} commits {@code content} to {@code path} on the default branch ({@code main}). */
+    public SimPush commitFile(SimUser user, SimProject project, String path, String content) {
+        return push(user, project, state.repository.commit(project.id(), path, content, "Update " + path));
+    }
+
+    /** {@code user} deletes {@code path} from the default branch. */
+    public SimPush deleteFile(SimUser user, SimProject project, String path) {
+        return push(user, project, state.repository.commit(project.id(), path, null, "Delete " + path));
+    }
+
+    /**
+     * The Push Hook of one commit, in the shape GitLab documents for push events
+     * (https://docs.gitlab.com/user/project/integrations/webhook_events/#push-events; built by
+     * {@code Gitlab::DataBuilder::Push} in gitlabhq). Not sent by the simulator's hooks (they model
+     * issue and note events only): a test posts it to the service as GitLab would.
+     */
+    private SimPush push(SimUser user, SimProject project, SimRepository.Commit c) {
+        var m = SimJson.MAPPER;
+        var n = m.createObjectNode();
+        n.put("object_kind", "push").put("event_name", "push").put("before", "0000000000000000000000000000000000000000")
+                .put("after", c.id()).put("ref", "refs/heads/" + SimRepository.DEFAULT_BRANCH).put("ref_protected", true)
+                .put("checkout_sha", c.id()).putNull("message").put("user_id", user.id()).put("user_name", user.name())
+                .put("user_username", user.username()).put("user_email", "").putNull("user_avatar")
+                .put("project_id", project.id());
+        var pr = n.putObject("project");
+        pr.put("id", project.id()).put("name", project.pathWithNamespace().substring(project.pathWithNamespace().lastIndexOf('/') + 1))
+                .put("description", "").put("web_url", baseUrl() + "/" + project.pathWithNamespace()).putNull("avatar_url")
+                .put("path_with_namespace", project.pathWithNamespace()).put("default_branch", SimRepository.DEFAULT_BRANCH)
+                .put("visibility_level", 0);
+        var commits = n.putArray("commits");
+        var cn = commits.addObject();
+        cn.put("id", c.id()).put("message", c.message()).put("title", c.message()).put("timestamp", state.now().toString())
+                .put("url", baseUrl() + "/" + project.pathWithNamespace() + "/-/commit/" + c.id());
+        cn.putObject("author").put("name", user.name()).put("email", user.username() + "@example.org");
+        c.added().forEach(cn.putArray("added")::add);
+        c.modified().forEach(cn.putArray("modified")::add);
+        c.removed().forEach(cn.putArray("removed")::add);
+        n.put("total_commits_count", 1);
+        n.putObject("repository").put("name", pr.get("name").asText()).put("homepage", pr.get("web_url").asText());
+        return new SimPush(c.id(), SimJson.toJson(n));
+    }
+
     /** Returns the project label {@code name}, creating it with {@code color} (e.g. {@code #FF0000}) if missing. */
     public SimLabel createLabel(SimProject project, String name, String color) {
         return state.ensureLabel(project.id(), name, color, null);

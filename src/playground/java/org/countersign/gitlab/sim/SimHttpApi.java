@@ -184,6 +184,7 @@ final class SimHttpApi implements HttpHandler {
                     .orElseThrow(() -> new NotFound("404 Not found"))));
         });
         // Part A routes.
+        route("GET", "/projects/:id/repository/files/:file_path", this::getRepositoryFile);
         route("POST", "/projects/:id/issues/:iid/move", this::moveIssue);
         route("DELETE", "/projects/:id/issues/:iid", this::deleteIssue);
         registerPartBRoutes();
@@ -853,6 +854,43 @@ final class SimHttpApi implements HttpHandler {
         ArrayNode array = F.arrayNode();
         page.items().forEach(item -> array.add(render.apply(item)));
         return new Response(200, array, page.headers());
+    }
+
+    /**
+     * GET a file from the repository, as {@code lib/api/files.rb} (gitlabhq) answers it
+     * (https://docs.gitlab.com/api/repository_files/#get-file-from-repository): {@code ref} is required
+     * (400 "ref is missing"), an unknown ref is "404 Commit Not Found", a path absent at that ref
+     * "404 File Not Found"; otherwise the blob's metadata with {@code content} base64-encoded.
+     */
+    private Response getRepositoryFile(Request r) {
+        SimProject p = project(r);
+        String ref = r.param("ref");
+        if (ref == null || ref.isBlank()) {
+            throw new BadRequest("ref is missing");
+        }
+        String path = r.vars().get("file_path");
+        SimRepository.FileAt f = state.repository.file(p.id(), ref, path)
+                .orElseThrow(() -> new NotFound("404 Commit Not Found"))
+                .orElseThrow(() -> new NotFound("404 File Not Found"));
+        byte[] bytes = f.content().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        com.fasterxml.jackson.databind.node.ObjectNode n = SimJson.MAPPER.createObjectNode();
+        n.put("file_name", path.substring(path.lastIndexOf('/') + 1));
+        n.put("file_path", path);
+        n.put("size", bytes.length);
+        n.put("encoding", "base64");
+        try {
+            n.put("content_sha256", java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(bytes)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        n.put("ref", ref);
+        n.put("blob_id", f.blobId());
+        n.put("commit_id", f.commitId());
+        n.put("last_commit_id", f.lastCommitId());
+        n.put("execute_filemode", false);
+        n.put("content", java.util.Base64.getEncoder().encodeToString(bytes));
+        return Response.ok(n);
     }
 
     private SimProject project(Request r) {

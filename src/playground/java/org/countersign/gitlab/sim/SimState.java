@@ -25,6 +25,9 @@ import java.util.UUID;
  */
 final class SimState {
 
+    /** The projects' repositories (default branch only), for the repository files API. */
+    final SimRepository repository = new SimRepository();
+
     /** GitLab's {@code Label::DEFAULT_COLOR}, used for labels created implicitly by {@code add_labels}. */
     static final String DEFAULT_LABEL_COLOR = "#6699cc";
     private static final String[] LIST_COLORS = {"#F0AD4E", "#FF0000", "#FF5F00", "#428BCA", "#5CB85C", "#8E44AD"};
