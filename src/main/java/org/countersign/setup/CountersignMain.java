@@ -28,6 +28,11 @@ public class CountersignMain implements QuarkusApplication {
     public static void main(String... args) {
         if (args.length > 0 && !args[0].isBlank()) {
             System.setProperty(RunMode.COMMAND_PROPERTY, args[0]);
+            // a command usually runs next to the service (same host, same container): take any free port
+            // rather than fail on the service's
+            if (System.getProperty("quarkus.http.port") == null) { // (a system property outranks QUARKUS_HTTP_PORT)
+                System.setProperty("quarkus.http.port", "0");
+            }
         }
         Quarkus.run(CountersignMain.class, args);
     }
