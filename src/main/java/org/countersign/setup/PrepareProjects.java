@@ -10,16 +10,17 @@ import org.countersign.config.Settings;
 import org.countersign.policy.AccessLevels;
 import org.countersign.setup.SetupReport.Item;
 import org.countersign.setup.SetupReport.Outcome;
+import org.countersign.store.SetupLock;
 import org.countersign.workflow.GitLabFailure;
 import org.jboss.logging.Logger;
 
 /**
  * Checks and prepares every watched project so that Countersign can enforce on it: the bot's role, the
  * labels Countersign uses, a board list for the review label, and the project webhook. Idempotent: what
- * is already right is left alone, so a second run changes nothing. Safe with several replicas: GitLab
- * refuses a second label of the same name (409) or a second list for a label (400), both read as
- * "already right"; the webhook is the one thing two concurrent runs could duplicate, and a later run
- * reports duplicates.
+ * is already right is left alone, so a second run changes nothing. Safe with several replicas: runs are
+ * serialised by a database lock ({@link SetupLock}); without the database, GitLab still refuses a second
+ * label of the same name (409) or a second list for a label (400), both read as "already right", and a
+ * duplicate webhook is reported by the next run.
  */
 @ApplicationScoped
 public class PrepareProjects {
@@ -43,11 +44,13 @@ public class PrepareProjects {
     private final SetupGitLab gitlab;
     private final Settings settings;
     private final CountersignConfig config;
+    private final SetupLock lock;
 
-    public PrepareProjects(SetupGitLab gitlab, Settings settings, CountersignConfig config) {
+    public PrepareProjects(SetupGitLab gitlab, Settings settings, CountersignConfig config, SetupLock lock) {
         this.gitlab = gitlab;
         this.settings = settings;
         this.config = config;
+        this.lock = lock;
     }
 
     /**
@@ -68,7 +71,12 @@ public class PrepareProjects {
                 .map(s -> s.replaceAll("/+$", "") + WEBHOOK_PATH);
     }
 
+    /** Runs the set-up; one run at a time across every instance ({@link SetupLock}). */
     public SetupReport run() {
+        return lock.exclusively(this::runLocked);
+    }
+
+    private SetupReport runLocked() {
         List<Item> items = new ArrayList<>();
         SetupGitLab.User bot;
         try {
