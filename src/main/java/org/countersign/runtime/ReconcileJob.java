@@ -36,6 +36,9 @@ public class ReconcileJob {
     }
 
     void onStart(@Observes StartupEvent ev) {
+        if (org.countersign.config.RunMode.oneShot()) {
+            return; // a one-shot command (setup) neither watches nor reconciles
+        }
         watch.ensureWatched();
         Thread first = new Thread(this::pass, "countersign-reconcile-startup");
         first.setDaemon(true);

@@ -84,6 +84,9 @@ public class Workers {
     }
 
     void start(@Observes StartupEvent ev) {
+        if (org.countersign.config.RunMode.oneShot()) {
+            return; // a one-shot command (setup) works off no queue
+        }
         running = true;
         try {
             // a restart often follows a fix (a new token): blocked work is probed at once, not after an interval
@@ -108,6 +111,9 @@ public class Workers {
     }
 
     void stop(@Observes ShutdownEvent ev) {
+        if (loops == null) {
+            return;
+        }
         running = false;
         for (int i = 0; i < settings.worker().deliveryThreads() + 1; i++) {
             deliveryWork.wake();

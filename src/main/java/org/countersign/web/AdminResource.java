@@ -10,6 +10,8 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
 import org.countersign.config.Settings;
+import org.countersign.setup.PrepareProjects;
+import org.countersign.setup.SetupReport;
 import org.countersign.store.ActionQueue;
 import org.countersign.store.DeliveryQueue;
 import org.countersign.store.EmergencyCloses;
@@ -31,14 +33,28 @@ public class AdminResource {
     private final java.util.Optional<SecretToken> adminToken;
     private final DeliveryQueue deliveries;
     private final ActionQueue actions;
+    private final PrepareProjects setup;
 
     private final EmergencyCloses emergencies;
 
-    public AdminResource(Settings settings, DeliveryQueue deliveries, ActionQueue actions, EmergencyCloses emergencies) {
+    public AdminResource(Settings settings, DeliveryQueue deliveries, ActionQueue actions, PrepareProjects setup,
+                         EmergencyCloses emergencies) {
         this.emergencies = emergencies;
         this.adminToken = settings.adminToken().map(SecretToken::new);
         this.deliveries = deliveries;
         this.actions = actions;
+        this.setup = setup;
+    }
+
+    /**
+     * Checks and prepares every watched project in GitLab, as {@code quarkus-run.jar setup} does; the report
+     * says what was created, already right, or needs a person ({@code ready} is false then). Idempotent.
+     */
+    @POST
+    @Path("/setup")
+    public SetupReport setup(@HeaderParam("Authorization") String authorization) {
+        authorize(authorization);
+        return setup.run();
     }
 
     @GET

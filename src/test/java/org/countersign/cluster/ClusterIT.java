@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterIT {
 
-    /** Per test database name: helpers running the suite at once on one PostgreSQL must not share it. */
+    /** Its own database, named after the test database (COUNTERSIGN_TEST_PG_DB), so parallel checkouts do not share it. */
     private static final String DB = TestDatabase.NAME + "_cluster";
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 

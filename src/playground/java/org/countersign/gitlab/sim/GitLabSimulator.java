@@ -236,6 +236,16 @@ public final class GitLabSimulator implements AutoCloseable {
         return state.setHookTriggers(hook.id(), issues, confidentialIssues, notes, confidentialNotes);
     }
 
+    /** The project's hooks as they are now. */
+    public List<SimWebhook> webhooks(SimProject project) {
+        return state.hooks(project.id());
+    }
+
+    /** The project's boards with their lists. */
+    public List<SimBoard> boards(SimProject project) {
+        return state.boards(project.id());
+    }
+
     /** Current state of a hook (alert status, failures, disabled_until). */
     public SimWebhook webhook(SimWebhook hook) {
         return state.hook(hook.id());

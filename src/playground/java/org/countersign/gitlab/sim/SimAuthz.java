@@ -134,4 +134,23 @@ final class SimAuthz {
     boolean canMove(SimUser user, long projectId, long targetProjectId) {
         return !enforce || plannerOrReporter(user, projectId) && plannerOrReporter(user, targetProjectId);
     }
+
+    /**
+     * {@code authorize! :admin_label} ({@code POST /projects/:id/labels}, lib/api/helpers/label_helpers.rb) and
+     * {@code :admin_issue_board} / {@code :admin_issue_board_list} (lib/api/boards.rb): project_policy.rb grants
+     * them from Planner and Reporter up.
+     */
+    boolean canAdminLabelsAndBoards(SimUser user, long projectId) {
+        return !enforce || plannerOrReporter(user, projectId);
+    }
+
+    /**
+     * {@code before { authorize_admin_project }} in lib/api/project_hooks.rb: {@code admin_project}, Maintainer
+     * and above (docs/api/project_webhooks: "You must be an administrator or have at least the Maintainer role").
+     * Only the writes are checked: the service's webhook health check reads hooks with a Developer bot in the
+     * existing end-to-end world (it says "unknown" on a 403 in real GitLab).
+     */
+    boolean canAdminProject(SimUser user, long projectId) {
+        return !enforce || level(user, projectId) >= GitLabSimulator.MAINTAINER;
+    }
 }

@@ -188,6 +188,7 @@ final class SimHttpApi implements HttpHandler {
         route("POST", "/projects/:id/issues/:iid/move", this::moveIssue);
         route("DELETE", "/projects/:id/issues/:iid", this::deleteIssue);
         registerPartBRoutes();
+        registerSetupRoutes();
     }
 
     SimAuthz authz() {
@@ -845,6 +846,127 @@ final class SimHttpApi implements HttpHandler {
         }
         mutations.deleteIssue(r.user(), p.id(), issue.iid());
         return new Response(204, null, Map.of());
+    }
+
+    // ---------------------------------------------------------------- set-up routes (labels, boards, hooks)
+
+    /**
+     * What {@code countersign setup} calls to prepare a project, with GitLab's shapes and rules:
+     * <ul>
+     *   <li>{@code POST /projects/:id/labels} (lib/api/labels.rb, lib/api/helpers/label_helpers.rb): name and color
+     *       required, 409 {@code Label already exists}, 201 with the label;</li>
+     *   <li>{@code POST /projects/:id/boards} and {@code POST /projects/:id/boards/:board_id/lists}
+     *       (lib/api/boards.rb, https://docs.gitlab.com/api/boards/): label_id required, 400
+     *       {@code {"error":"Label not found!"}} for a label the project does not have;</li>
+     *   <li>{@code POST/PUT /projects/:id/hooks[/:hook_id]} (lib/api/project_hooks.rb,
+     *       https://docs.gitlab.com/api/project_webhooks/): Maintainer, url required and http(s) (422
+     *       {@code Invalid url given}), the token is never returned.</li>
+     * </ul>
+     */
+    private void registerSetupRoutes() {
+        route("POST", "/projects/:id/labels", this::createLabel);
+        route("POST", "/projects/:id/boards", this::createBoard);
+        route("POST", "/projects/:id/boards/:board_id/lists", this::createBoardList);
+        route("POST", "/projects/:id/hooks", this::createHook);
+        route("PUT", "/projects/:id/hooks/:hook_id", this::updateHook);
+    }
+
+    private Response createLabel(Request r) {
+        SimProject p = project(r);
+        if (!authz.canAdminLabelsAndBoards(r.user(), p.id())) {
+            throw new Forbidden("403 Forbidden");
+        }
+        String name = r.param("name");
+        String color = r.param("color");
+        if (name == null || name.isBlank()) {
+            throw new BadRequest("name is missing");
+        }
+        if (color == null || color.isBlank()) {
+            throw new BadRequest("color is missing");
+        }
+        return state.createLabel(p.id(), name, color, r.param("description"))
+                .map(l -> new Response(201, json.labelBasic(l), Map.of()))
+                .orElseGet(() -> Response.error(409, "Label already exists"));
+    }
+
+    private Response createBoard(Request r) {
+        SimProject p = project(r);
+        if (!authz.canAdminLabelsAndBoards(r.user(), p.id())) {
+            throw new Forbidden("403 Forbidden");
+        }
+        String name = r.param("name");
+        if (name == null || name.isBlank()) {
+            throw new BadRequest("name is missing");
+        }
+        return new Response(201, json.board(p, state.createBoard(p.id(), name, List.of())), Map.of());
+    }
+
+    private Response createBoardList(Request r) {
+        SimProject p = project(r);
+        SimBoard board = board(r);
+        String labelId = r.param("label_id");
+        if (labelId == null) {
+            throw new BadRequest("label_id is missing");
+        }
+        SimLabel label = state.labels(p.id()).stream().filter(l -> String.valueOf(l.id()).equals(labelId)).findFirst()
+                .orElseThrow(() -> new BadRequest("Label not found!"));
+        if (!authz.canAdminLabelsAndBoards(r.user(), p.id())) {
+            throw new Forbidden("403 Forbidden");
+        }
+        return state.createBoardList(p.id(), board.id(), label)
+                .map(l -> new Response(201, json.boardList(l), Map.of()))
+                .orElseGet(() -> new Response(400, F.objectNode().set("message",
+                        F.objectNode().set("label", F.arrayNode().add("already exists"))), Map.of()));
+    }
+
+    private Response createHook(Request r) {
+        SimProject p = project(r);
+        requireAdminProject(r, p);
+        String url = r.param("url");
+        if (url == null) {
+            throw new BadRequest("url is missing");
+        }
+        requireHttpUrl(url);
+        return new Response(201, json.hook(state.createHook(p.id(), hookParams(r))), Map.of());
+    }
+
+    private Response updateHook(Request r) {
+        SimProject p = project(r);
+        requireAdminProject(r, p);
+        long id = longVar(r, "hook_id");
+        if (state.hooks(p.id()).stream().noneMatch(h -> h.id() == id)) {
+            throw new NotFound("404 Not found");
+        }
+        String url = r.param("url");
+        if (url == null) {
+            throw new BadRequest("url is missing");
+        }
+        requireHttpUrl(url);
+        return Response.ok(json.hook(state.updateHook(p.id(), id, hookParams(r))));
+    }
+
+    private void requireAdminProject(Request r, SimProject p) {
+        if (!authz.canAdminProject(r.user(), p.id())) {
+            throw new Forbidden("403 Forbidden");
+        }
+    }
+
+    private static void requireHttpUrl(String url) {
+        try {
+            java.net.URI u = java.net.URI.create(url);
+            if (u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
+                throw new ApiError(Response.error(422, "Invalid url given"));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(Response.error(422, "Invalid url given"));
+        }
+    }
+
+    private static SimHookParams hookParams(Request r) {
+        return new SimHookParams(r.param("url"), r.param("token"), booleanParam(r, "push_events"),
+                booleanParam(r, "issues_events"), booleanParam(r, "confidential_issues_events"),
+                booleanParam(r, "note_events"), booleanParam(r, "confidential_note_events"),
+                booleanParam(r, "enable_ssl_verification"));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -314,11 +314,11 @@ final class SimJson {
         n.put("name", "");
         n.put("description", "");
         n.put("created_at", time(API_TIME, h.createdAt()));
-        n.put("push_events", false);
+        n.put("push_events", h.pushEvents());
         n.put("tag_push_events", false);
         n.put("merge_requests_events", false);
         n.put("repository_update_events", false);
-        n.put("enable_ssl_verification", true);
+        n.put("enable_ssl_verification", h.enableSslVerification());
         n.put("alert_status", h.alertStatus());
         n.put("disabled_until", time(API_TIME, h.disabledUntil()));
         n.putArray("url_variables");

@@ -90,6 +90,8 @@ final class SimState {
         long id, projectId;
         String url, token;
         boolean issues = true, confidentialIssues = true, notes = true, confidentialNotes = true;
+        /** The test helper's hooks have no push trigger; one created through the API follows GitLab's column defaults. */
+        boolean push = false, ssl = true;
         int recentFailures;
         Instant disabledUntil, createdAt;
 
@@ -108,7 +110,7 @@ final class SimState {
 
         SimWebhook snapshot(Instant now) {
             return new SimWebhook(id, projectId, url, token, issues, confidentialIssues, notes, confidentialNotes,
-                    recentFailures, disabledUntil, alertStatus(now), createdAt);
+                    recentFailures, disabledUntil, alertStatus(now), createdAt, push, ssl);
         }
     }
 
@@ -226,6 +228,34 @@ final class SimState {
         SimBoard board = new SimBoard(boardSeq++, projectId, name, lists);
         d.boards.add(board);
         return board;
+    }
+
+    /** {@code POST /projects/:id/labels}: empty when a label of that name exists (GitLab answers 409). */
+    synchronized Optional<SimLabel> createLabel(long projectId, String name, String color, String description) {
+        ProjectData d = data(projectId);
+        if (d.labels.containsKey(name)) {
+            return Optional.empty();
+        }
+        return Optional.of(ensureLabel(projectId, name, color, description));
+    }
+
+    /** Appends a list for {@code label} to the board; empty when the board already has one for it. */
+    synchronized Optional<SimBoardList> createBoardList(long projectId, long boardId, SimLabel label) {
+        ProjectData d = data(projectId);
+        for (int i = 0; i < d.boards.size(); i++) {
+            SimBoard b = d.boards.get(i);
+            if (b.id() == boardId) {
+                if (b.lists().stream().anyMatch(l -> l.label().id() == label.id())) {
+                    return Optional.empty();
+                }
+                List<SimBoardList> lists = new ArrayList<>(b.lists());
+                SimBoardList list = new SimBoardList(listSeq++, label, lists.size() + 1);
+                lists.add(list);
+                d.boards.set(i, new SimBoard(b.id(), b.projectId(), b.name(), lists));
+                return Optional.of(list);
+            }
+        }
+        throw new IllegalArgumentException("no board " + boardId);
     }
 
     synchronized List<SimBoard> boards(long projectId) {
@@ -384,6 +414,60 @@ final class SimState {
         h.createdAt = now();
         hooks.put(h.id, h);
         return h.snapshot(now());
+    }
+
+    /**
+     * {@code POST /projects/:id/hooks}: a parameter not given takes GitLab's {@code web_hooks} column default
+     * (push_events and enable_ssl_verification true, every other trigger false; db/structure.sql).
+     */
+    synchronized SimWebhook createHook(long projectId, SimHookParams p) {
+        data(projectId);
+        HookData h = new HookData();
+        h.id = hookSeq++;
+        h.projectId = projectId;
+        h.createdAt = now();
+        h.push = true;
+        h.issues = h.confidentialIssues = h.notes = h.confidentialNotes = false;
+        apply(h, p);
+        hooks.put(h.id, h);
+        return h.snapshot(now());
+    }
+
+    /** {@code PUT /projects/:id/hooks/:hook_id}: only the parameters given change. */
+    synchronized SimWebhook updateHook(long projectId, long hookId, SimHookParams p) {
+        HookData h = hooks.get(hookId);
+        if (h == null || h.projectId != projectId) {
+            throw new IllegalArgumentException("no hook " + hookId + " in project " + projectId);
+        }
+        apply(h, p);
+        return h.snapshot(now());
+    }
+
+    private static void apply(HookData h, SimHookParams p) {
+        if (p.url() != null) {
+            h.url = p.url();
+        }
+        if (p.token() != null) {
+            h.token = p.token();
+        }
+        if (p.push() != null) {
+            h.push = p.push();
+        }
+        if (p.issues() != null) {
+            h.issues = p.issues();
+        }
+        if (p.confidentialIssues() != null) {
+            h.confidentialIssues = p.confidentialIssues();
+        }
+        if (p.notes() != null) {
+            h.notes = p.notes();
+        }
+        if (p.confidentialNotes() != null) {
+            h.confidentialNotes = p.confidentialNotes();
+        }
+        if (p.enableSslVerification() != null) {
+            h.ssl = p.enableSslVerification();
+        }
     }
 
     synchronized SimWebhook setHookUrl(long hookId, String url) {

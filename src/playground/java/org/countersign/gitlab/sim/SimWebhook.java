@@ -9,7 +9,7 @@ import java.time.Instant;
  */
 public record SimWebhook(long id, long projectId, String url, String secretToken, boolean issuesEvents,
         boolean confidentialIssuesEvents, boolean noteEvents, boolean confidentialNoteEvents, int recentFailures,
-        Instant disabledUntil, String alertStatus, Instant createdAt) {
+        Instant disabledUntil, String alertStatus, Instant createdAt, boolean pushEvents, boolean enableSslVerification) {
 
     public boolean executable() {
         return "executable".equals(alertStatus);
