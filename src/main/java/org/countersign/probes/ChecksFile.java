@@ -30,8 +30,17 @@ public final class ChecksFile {
     private ChecksFile() {
     }
 
+    /** A check of the file, and whether the file gave its ping key (else one was generated). */
+    public record Declared(CheckSpec spec, boolean keyGiven) {
+    }
+
     /** @throws ChecksFileException listing every problem */
     public static List<CheckSpec> parse(String yaml) {
+        return parseDeclared(yaml).stream().map(Declared::spec).toList();
+    }
+
+    /** @throws ChecksFileException listing every problem */
+    public static List<Declared> parseDeclared(String yaml) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -52,7 +61,7 @@ public final class ChecksFile {
             throw new ChecksFileException(List.of("'checks' must be a list of mappings, one per check"));
         }
         List<String> problems = new ArrayList<>();
-        List<CheckSpec> specs = new ArrayList<>();
+        List<Declared> specs = new ArrayList<>();
         Set<String> slugs = new HashSet<>();
         Set<UUID> keys = new HashSet<>();
         int n = 0;
@@ -67,7 +76,7 @@ public final class ChecksFile {
                 } else if (!keys.add(s.pingKey())) {
                     problems.add("check '" + s.slug() + "': key 'ping-key': used by more than one check");
                 } else {
-                    specs.add(s);
+                    specs.add(new Declared(s, node.hasNonNull("ping-key")));
                 }
             });
         }
