@@ -104,6 +104,7 @@ class ProbeFlowTest extends E2eSupport {
         assertTrue(d.contains("https://status.example.org/ping/<ping-key>"), d);
         assertFalse(d.contains(key), "never the ping key");
         assertEquals("down", statusOf("nightly-backup"));
+        assertTrue(given().get("/status").asString().contains("<span class=\"name\">Nightly backup</span><span class=\"pill down\">down</span>"));
 
         // further failures comment on the open ticket: a run that ends too fast, then an explicit failure
         given().post("/ping/" + key + "/start").then().statusCode(200);
@@ -119,6 +120,7 @@ class ProbeFlowTest extends E2eSupport {
         SimNote up = awaitBotNote(ticket.iid(), b -> b.contains("is up again"));
         assertTrue(up.body().contains("Closing this ticket still needs a sign-off"), up.body());
         assertEquals("up", statusOf("nightly-backup"));
+        assertTrue(given().get("/status").asString().contains("<span class=\"name\">Nightly backup</span><span class=\"pill up\">up</span>"));
 
         // the gate governs probe tickets like any other: a close without sign-off is undone
         sim.close(world.bob, project, ticket.iid());
@@ -127,21 +129,37 @@ class ProbeFlowTest extends E2eSupport {
         settle();
         assertEquals(1, probeTickets("Nightly backup").size());
 
-        // the webhook: one signed delivery per alert (down, down, down, up), each verifiable with the secret
-        List<ProbeWorld.Received> hooks = await().atMost(PATIENCE).until(() -> List.copyOf(probes().webhooks), l -> l.size() >= 4);
-        assertEquals(4, hooks.size(), hooks.toString());
+        // reviewed and signed off, the close stands; the next failure then opens a new ticket
+        sim.moveToList(world.bob, project, ticket.iid(), null, org.countersign.e2e.GitLabWorld.REVIEW);
+        sim.comment(world.dave, project, ticket.iid(), "/signoff restore tested, disk space alert added");
+        awaitBotNote(ticket.iid(), b -> b.contains("Sign-off by @dave recorded"));
+        sim.close(world.bob, project, ticket.iid());
+        settle();
+        assertTrue(issue(ticket.iid()).isClosed(), "a reviewed close stands");
+        given().body("exit 2").post("/ping/" + key + "/2").then().statusCode(200);
+        List<SimIssue> both = await().atMost(PATIENCE).until(() -> probeTickets("Nightly backup"), l -> l.size() == 2);
+        SimIssue second = both.stream().filter(i -> i.iid() != ticket.iid()).findFirst().orElseThrow();
+        assertFalse(second.isClosed());
+        assertTrue(second.description().contains("exit status: the job ended with exit status 2"), second.description());
+        given().get("/ping/" + key).then().statusCode(200);
+        awaitBotNote(second.iid(), b -> b.contains("is up again"));
+
+        // the webhook: one signed delivery per alert (down ×3, up, down, up), each verifiable with the secret
+        List<ProbeWorld.Received> hooks = await().atMost(PATIENCE).until(() -> List.copyOf(probes().webhooks), l -> l.size() >= 6);
+        settle();
+        assertEquals(6, probes().webhooks.size(), hooks.toString());
         for (ProbeWorld.Received r : hooks) {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(ProbeWorld.WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             assertEquals("sha256=" + HexFormat.of().formatHex(mac.doFinal(r.body())), r.headers().get("x-countersign-signature"));
             assertFalse(new String(r.body(), StandardCharsets.UTF_8).contains(key));
         }
-        JsonPath last = JsonPath.from(new String(hooks.get(3).body(), StandardCharsets.UTF_8));
+        JsonPath last = JsonPath.from(new String(hooks.get(5).body(), StandardCharsets.UTF_8));
         assertEquals("check.up", last.getString("event"));
         assertEquals("nightly-backup", last.getString("check.slug"));
 
         // the e-mails, through a real SMTP server: to both addresses, down and up
-        assertTrue(probes().mail.waitForIncomingEmail(PATIENCE.toMillis(), 8), "4 alerts × 2 recipients");
+        assertTrue(probes().mail.waitForIncomingEmail(PATIENCE.toMillis(), 12), "6 alerts × 2 recipients");
         MimeMessage[] mails = probes().mail.getReceivedMessages();
         assertTrue(mails[0].getSubject().equals("[Countersign] Probe down: Nightly backup"), mails[0].getSubject());
         assertTrue(GreenMailUtil.getBody(mails[0]).contains("missed"), GreenMailUtil.getBody(mails[0]));
