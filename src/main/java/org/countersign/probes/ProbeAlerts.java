@@ -1,7 +1,7 @@
 package org.countersign.probes;
 
 import io.quarkus.mailer.Mail;
-import io.quarkus.mailer.Mailer;
+import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -48,15 +48,16 @@ public class ProbeAlerts {
     private final ProbesSettings settings;
     private final Settings core;
     private final GitLabPort gitlab;
-    private final Mailer mailer;
+    private final ReactiveMailer mailer;
     private final Clock clock;
     private final ObjectMapper json;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final Duration MAIL_TIMEOUT = Duration.ofSeconds(30);
     /** Released whenever an alert is queued in this instance: the alert loop wakes at once. */
-    final Semaphore queued = new Semaphore(0);
+    private final Semaphore queued = new Semaphore(0);
 
     public ProbeAlerts(ProbeStore store, ProbeAlertQueue queue, ProbesSettings settings, Settings core, GitLabPort gitlab,
-                       Mailer mailer, Clock clock, ObjectMapper json) {
+                       ReactiveMailer mailer, Clock clock, ObjectMapper json) {
         this.store = store;
         this.queue = queue;
         this.settings = settings;
@@ -80,6 +81,16 @@ public class ProbeAlerts {
         for (String ch : channels) {
             queue.enqueue(checkId, transitionId, ch, event.name());
         }
+        queued.release();
+    }
+
+    /** Waits until an alert is queued in this instance, or {@code max} passed. */
+    void awaitQueued(Duration max) throws InterruptedException {
+        queued.tryAcquire(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Wakes the alert loop. */
+    void wake() {
         queued.release();
     }
 
@@ -119,13 +130,13 @@ public class ProbeAlerts {
             return note(open.get(), marker, retry, ProbeWording.recoveryNote(c, t, core.reviewLabel(), marker), "recovery note");
         }
         if (open.isPresent()) {
-            return note(open.get(), marker, retry, ProbeWording.failureNote(c, t, store.lastRun(c.id()), marker), "failure comment");
+            return note(open.get(), marker, retry, ProbeWording.failureNote(c, t, store.lastRun(c.id(), t.at()), marker), "failure comment");
         }
         long projectId = gitlab.project(c.spec().project().orElse(core.projects().get(0))).id();
         String label = settings.config().probeLabel();
         Optional<Long> existing = retry ? gitlab.findOpenIssue(projectId, label, marker) : Optional.empty();
         long iid = existing.isPresent() ? existing.get() : gitlab.createIssue(projectId, ProbeWording.title(c),
-                ProbeWording.description(c, t, store.lastRun(c.id()), settings.pingUrlShape(), core.reviewLabel(), marker),
+                ProbeWording.description(c, t, store.lastRun(c.id(), t.at()), settings.pingUrlShape(), core.reviewLabel(), marker),
                 List.of(label));
         Instant now = clock.instant();
         boolean recorded = QuarkusTransaction.requiringNew().call(() -> store.ticketOpened(c.id(), projectId, iid, now));
@@ -171,8 +182,9 @@ public class ProbeAlerts {
 
     private String email(StoredCheck c, ProbeStore.StoredTransition t, Event event) {
         List<String> to = settings.mailTo();
+        // bounded: an SMTP server that hangs makes this a retry, not a stuck alert loop
         mailer.send(Mail.withText(to.get(0), ProbeWording.mailSubject(c, event), ProbeWording.mailBody(c, t, event))
-                .setTo(to));
+                .setTo(to)).await().atMost(MAIL_TIMEOUT);
         return "e-mail sent to " + String.join(", ", to);
     }
 

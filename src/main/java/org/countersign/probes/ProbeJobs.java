@@ -69,7 +69,7 @@ public class ProbeJobs {
 
     void stop(@Observes ShutdownEvent ev) {
         running = false;
-        alerts.queued.release();
+        alerts.wake();
         if (loop != null) {
             try {
                 loop.join(10_000);
@@ -97,8 +97,7 @@ public class ProbeJobs {
                     nextPrune = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
                 }
                 if (sendAlerts() == 0 && running) {
-                    alerts.queued.drainPermits();
-                    alerts.queued.tryAcquire(poll.toMillis(), TimeUnit.MILLISECONDS);
+                    alerts.awaitQueued(poll);
                 }
             } catch (InterruptedException e) {
                 return;

@@ -233,9 +233,10 @@ public class ProbeStore {
 
     @Transactional
     @SuppressWarnings("unchecked")
-    public Optional<StoredPing> lastRun(long checkId) {
+    public Optional<StoredPing> lastRun(long checkId, Instant atOrBefore) {
         List<Object[]> rows = em().createNativeQuery("SELECT received_at, kind, exit_status, duration_ms, body FROM probe_ping "
-                + "WHERE check_id = :c AND kind <> 'start' ORDER BY id DESC LIMIT 1").setParameter("c", checkId).getResultList();
+                + "WHERE check_id = :c AND kind <> 'start' AND received_at <= :at ORDER BY id DESC LIMIT 1").setParameter("c", checkId)
+                .setParameter("at", atOrBefore).getResultList();
         return rows.stream().map(r -> new StoredPing(WorkQueue.instant(r[0]), (String) r[1],
                 r[2] == null ? null : ((Number) r[2]).intValue(), r[3] == null ? null : ((Number) r[3]).longValue(), (String) r[4]))
                 .findFirst();
