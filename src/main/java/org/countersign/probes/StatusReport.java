@@ -32,6 +32,17 @@ public class StatusReport {
     }
 
     public record CheckLine(String slug, String name, String status, Instant lastPing, Instant nextDue, List<Day> days, double uptime) {
+        private static final java.time.format.DateTimeFormatter SHOWN =
+                java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+        public String lastPingText() {
+            return lastPing == null ? "never" : SHOWN.format(lastPing);
+        }
+
+        public String nextDueText() {
+            return nextDue == null ? null : SHOWN.format(nextDue);
+        }
+
         public String uptimeText() {
             return Double.isNaN(uptime) ? "no data" : String.format(java.util.Locale.ROOT, "%.2f%%", uptime * 100);
         }
