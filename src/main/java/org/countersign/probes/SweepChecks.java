@@ -36,8 +36,9 @@ public class SweepChecks {
         }
     }
 
+    /** One batch in the caller's transaction (the benchmark measures it in a transaction it rolls back). */
     @Transactional(Transactional.TxType.MANDATORY)
-    int sweepBatch(Instant now) {
+    public int sweepBatch(Instant now) {
         List<ProbeStore.Swept> swept = store.sweep(now, BATCH);
         for (ProbeStore.Swept s : swept) {
             if (s.to() == CheckStatus.DOWN) {
