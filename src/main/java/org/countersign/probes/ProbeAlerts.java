@@ -71,6 +71,25 @@ public class ProbeAlerts {
     /** Queues the alerts of a transition on every channel configured, in the caller's transaction. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void queue(long checkId, long transitionId, Event event) {
+        for (String ch : channels()) {
+            queue.enqueue(checkId, transitionId, ch, event.name());
+        }
+        queued.release();
+    }
+
+    /** As {@link #queue} for many transitions at once (the sweep): one statement per channel. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void queueAll(long[] checkIds, long[] transitionIds, Event event) {
+        if (checkIds.length == 0) {
+            return;
+        }
+        for (String ch : channels()) {
+            queue.enqueueAll(checkIds, transitionIds, ch, event.name());
+        }
+        queued.release();
+    }
+
+    private List<String> channels() {
         List<String> channels = new ArrayList<>(List.of("TICKET"));
         if (settings.webhookUrl().isPresent()) {
             channels.add("WEBHOOK");
@@ -78,10 +97,7 @@ public class ProbeAlerts {
         if (!settings.mailTo().isEmpty()) {
             channels.add("EMAIL");
         }
-        for (String ch : channels) {
-            queue.enqueue(checkId, transitionId, ch, event.name());
-        }
-        queued.release();
+        return channels;
     }
 
     /** Waits until an alert is queued in this instance, or {@code max} passed. */

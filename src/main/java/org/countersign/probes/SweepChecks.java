@@ -40,11 +40,9 @@ public class SweepChecks {
     @Transactional(Transactional.TxType.MANDATORY)
     public int sweepBatch(Instant now) {
         List<ProbeStore.Swept> swept = store.sweep(now, BATCH);
-        for (ProbeStore.Swept s : swept) {
-            if (s.to() == CheckStatus.DOWN) {
-                alerts.queue(s.checkId(), s.transitionId(), ProbeAlerts.Event.DOWN);
-            }
-        }
+        List<ProbeStore.Swept> down = swept.stream().filter(s -> s.to() == CheckStatus.DOWN).toList();
+        alerts.queueAll(down.stream().mapToLong(ProbeStore.Swept::checkId).toArray(),
+                down.stream().mapToLong(ProbeStore.Swept::transitionId).toArray(), ProbeAlerts.Event.DOWN);
         return swept.size();
     }
 }

@@ -36,6 +36,22 @@ public class ProbeAlertQueue {
                 .executeUpdate() == 1;
     }
 
+    /**
+     * Queues one alert per (check, transition) pair on {@code channel}, in one statement, in the caller's
+     * transaction (the sweep, which may make thousands of transitions at once). Returns how many were new.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int enqueueAll(long[] checkIds, long[] transitionIds, String channel, String event) {
+        if (checkIds.length == 0) {
+            return 0;
+        }
+        return em().createNativeQuery("INSERT INTO probe_alert (check_id, transition_id, channel, event, created_at, status, "
+                        + "next_attempt_at) SELECT c, t, :ch, :ev, now(), 'PENDING', now() FROM unnest(CAST(:cs AS bigint[]), "
+                        + "CAST(:ts AS bigint[])) AS x(c, t) ON CONFLICT (transition_id, channel) DO NOTHING")
+                .setParameter("cs", checkIds).setParameter("ts", transitionIds).setParameter("ch", channel).setParameter("ev", event)
+                .executeUpdate();
+    }
+
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public List<Claimed> claim(int max, String worker, Duration lease) {
         List<Claimed> result = new ArrayList<>();
