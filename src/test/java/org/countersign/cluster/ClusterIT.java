@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterIT {
 
-    private static final String DB = "countersign_cluster";
+    /** Its own database, named after COUNTERSIGN_TEST_PG_DB: checkouts testing at the same time on one server stay apart. */
+    private static final String DB = TestDatabase.NAME + "_cluster";
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private GitLabWorld world;
