@@ -330,6 +330,27 @@ public class GitLab4JGateway implements GitLabPort {
     }
 
     @Override
+    public long createIssue(long projectId, String title, String description, List<String> labels) {
+        Issue issue = call("POST issue", () -> api.getIssuesApi().createIssue(projectId, title, description, null, null, null,
+                String.join(",", labels), null, null, null, null));
+        return issue.getIid();
+    }
+
+    @Override
+    public Optional<Long> findOpenIssue(long projectId, String label, String text) {
+        IssueFilter filter = new IssueFilter().withLabels(List.of(label)).withState(Constants.IssueState.OPENED);
+        Pager<Issue> pager = call("GET issues", () -> api.getIssuesApi().getIssues(projectId, filter, PER_PAGE));
+        while (call("GET issues page", pager::hasNext)) {
+            for (Issue i : call("GET issues page", pager::next)) {
+                if (i.getDescription() != null && i.getDescription().contains(text)) {
+                    return Optional.of(i.getIid());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
     public void forEachIssueUpdatedSince(long projectId, Instant since, Consumer<IssueHead> each) {
         IssueFilter filter = new IssueFilter()
                 .withUpdatedAfter(Date.from(since))

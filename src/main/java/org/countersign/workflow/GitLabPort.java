@@ -66,6 +66,15 @@ public interface GitLabPort {
     /** Posts a note; {@code internal} makes it an internal note (project members only). */
     void postNote(long projectId, long iid, String body, boolean internal);
 
+    /**
+     * Creates an issue ({@code POST /projects/:id/issues}) with {@code labels}; returns its iid. Not
+     * idempotent: a caller that may be retrying looks for its marker first ({@link #findOpenIssue}).
+     */
+    long createIssue(long projectId, String title, String description, List<String> labels);
+
+    /** The iid of an open issue labelled {@code label} whose description contains {@code text}, if any. */
+    Optional<Long> findOpenIssue(long projectId, String label, String text);
+
     /** Calls {@code each} for every issue updated at or after {@code since}, oldest update first, page by page. */
     void forEachIssueUpdatedSince(long projectId, Instant since, Consumer<IssueHead> each);
 

@@ -68,7 +68,11 @@ class ClusterIT {
     }
 
     private ServiceProcess instance(String name) throws Exception {
-        Map<String, String> env = new HashMap<>();
+        return instance(name, Map.of());
+    }
+
+    private ServiceProcess instance(String name, Map<String, String> extra) throws Exception {
+        Map<String, String> env = new HashMap<>(extra);
         env.put("COUNTERSIGN_GITLAB_URL", sim.baseUrl());
         env.put("COUNTERSIGN_GITLAB_TOKEN", world.bot.token());
         env.put("COUNTERSIGN_WEBHOOK_SECRET", GitLabWorld.SECRET);
@@ -108,6 +112,38 @@ class ClusterIT {
     private long botReopens(long iid) {
         return sim.stateEvents(world.project, iid).stream()
                 .filter(e -> e.user().id() == world.bot.id() && e.state().equals("reopened")).count();
+    }
+
+    static final String CLUSTER_KEY = "7d3c2b1a-0f9e-4d8c-8b7a-6a5b4c3d2e1f";
+
+    /**
+     * Issue 8 with two real instances sweeping every 200 ms on one database: a check that misses its
+     * (real, 3 s) schedule opens exactly one ticket, a failure reported to the other instance comments on
+     * it once, and nothing more happens.
+     */
+    @Test
+    void twoInstancesOpenOneProbeTicket() throws Exception {
+        java.nio.file.Path checks = java.nio.file.Files.createTempFile("cluster-checks", ".yaml");
+        java.nio.file.Files.writeString(checks, "checks:\n  - slug: cluster-job\n    name: Cluster job\n    ping-key: " + CLUSTER_KEY
+                + "\n    period: 3s\n    grace: 1s\n    owners: [bob]\n");
+        Map<String, String> env = Map.of("COUNTERSIGN_CHECKS_FILE", checks.toString(), "COUNTERSIGN_PROBES_SWEEP_INTERVAL", "200ms");
+        ServiceProcess a = instance("a", env);
+        ServiceProcess b = instance("b", env);
+        HttpClient http = HttpClient.newHttpClient();
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(a.baseUrl() + "/ping/" + CLUSTER_KEY)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        java.util.function.Supplier<List<org.countersign.gitlab.sim.SimIssue>> tickets = () -> sim.issues(world.project).stream()
+                .filter(i -> i.title().equals("Probe down: Cluster job")).toList();
+        long iid = await().atMost(PATIENCE).until(tickets::get, l -> !l.isEmpty()).get(0).iid();
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(b.baseUrl() + "/ping/" + CLUSTER_KEY + "/fail"))
+                .POST(HttpRequest.BodyPublishers.ofString("rsync: connection refused")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode());
+        await().atMost(PATIENCE).until(() -> botNotes(iid).stream().anyMatch(n -> n.body().contains("connection refused")));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> tickets.get().size() == 1
+                && botNotes(iid).stream().filter(n -> n.body().contains("failed again")).count() == 1);
+        assertEquals(1, count("SELECT count(*) FROM probe_transition WHERE cause = 'MISSED'"), "one miss, one transition");
+        assertEquals(1, count("SELECT count(*) FROM probe_ticket"));
+        assertEquals(2, count("SELECT count(*) FROM probe_alert WHERE channel = 'TICKET' AND status = 'DONE'"));
     }
 
     /** Every violation undone exactly once, every sign-off confirmed exactly once, and it stays so. */

@@ -79,6 +79,16 @@ public final class GitLabSimulator implements AutoCloseable {
             }
 
             @Override
+            public SimIssue createIssue(SimUser actor, long projectId, String title, String description, boolean confidential,
+                    List<String> labels, List<Long> assigneeIds) {
+                synchronized (mutationLock) {
+                    IssueChange c = state.createIssue(actor, projectId, title, description, confidential, labels, assigneeIds);
+                    publish(c);
+                    return c.after();
+                }
+            }
+
+            @Override
             public void deleteIssue(SimUser actor, long projectId, long iid) {
                 state.deleteIssue(projectId, iid);
             }

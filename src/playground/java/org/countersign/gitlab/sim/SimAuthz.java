@@ -110,6 +110,11 @@ final class SimAuthz {
         return !enforce || plannerOrReporter(user, projectId);
     }
 
+    /** {@code authorize! :create_issue, user_project}: any member, Guest or more (project_policy.rb). */
+    boolean canCreateIssue(SimUser user, long projectId) {
+        return !enforce || guestAccess(user, projectId);
+    }
+
     /** {@code authorize!(:create_note, noteable)} (lib/api/helpers/notes_helpers.rb). */
     boolean canCreateNote(SimUser user, long projectId, SimIssue issue) {
         if (!enforce) {

@@ -141,6 +141,12 @@ final class SimHttpApi implements HttpHandler {
             throw new UnsupportedOperationException("move");
         }
 
+        /** Creates an issue (Issue Hook {@code open}). */
+        default SimIssue createIssue(SimUser actor, long projectId, String title, String description, boolean confidential,
+                List<String> labels, List<Long> assigneeIds) {
+            throw new UnsupportedOperationException("create");
+        }
+
         default void deleteIssue(SimUser actor, long projectId, long iid) {
             throw new UnsupportedOperationException("delete");
         }
@@ -186,6 +192,7 @@ final class SimHttpApi implements HttpHandler {
         // Part A routes.
         route("GET", "/projects/:id/repository/files/:file_path", this::getRepositoryFile);
         route("POST", "/projects/:id/issues/:iid/move", this::moveIssue);
+        route("POST", "/projects/:id/issues", this::createIssue);
         route("DELETE", "/projects/:id/issues/:iid", this::deleteIssue);
         registerPartBRoutes();
         registerSetupRoutes();
@@ -835,6 +842,32 @@ final class SimHttpApi implements HttpHandler {
         }
         SimIssue copy = mutations.moveIssue(r.user(), p.id(), issue.iid(), target.id());
         return new Response(201, json.issue(target, copy), Map.of());
+    }
+
+    /**
+     * {@code POST /projects/:id/issues} (https://docs.gitlab.com/ee/api/issues.html#new-issue, gitlabhq
+     * lib/api/issues.rb): {@code title} required (400 {@code title is missing}); {@code description};
+     * {@code labels} comma-separated, created when missing; {@code confidential}; {@code assignee_ids}. Needs
+     * {@code :create_issue} (Guest or more); labels and assignees are kept only with {@code set_issue_metadata}
+     * ({@code IssuableBaseService#filter_params}), as on update. Answers 201 with the issue.
+     */
+    private Response createIssue(Request r) {
+        SimProject p = project(r);
+        String title = r.param("title");
+        if (title == null || title.isBlank()) {
+            throw new BadRequest("title is missing");
+        }
+        if (!authz.canCreateIssue(r.user(), p.id())) {
+            throw new Forbidden("403 Forbidden");
+        }
+        boolean metadata = authz.canAdminIssue(r.user(), p.id());
+        List<String> labels = metadata ? Optional.ofNullable(r.list("labels")).orElse(List.of()) : List.of();
+        List<Long> assignees = metadata ? Optional.ofNullable(r.list("assignee_ids")).orElse(List.of()).stream()
+                .map(Long::parseLong).toList() : List.of();
+        boolean confidential = Boolean.parseBoolean(Optional.ofNullable(r.param("confidential")).orElse("false"));
+        SimIssue created = mutations.createIssue(r.user(), p.id(), title, Optional.ofNullable(r.param("description")).orElse(""),
+                confidential, labels, assignees);
+        return new Response(201, json.issue(p, created), Map.of());
     }
 
     /** {@code DELETE /projects/:id/issues/:iid}: 204; 403 without {@code destroy_issue}. */
