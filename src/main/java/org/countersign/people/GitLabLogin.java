@@ -89,8 +89,15 @@ public class GitLabLogin implements TenantConfigResolver {
                         .restorePathAfterRedirect(true)
                         .removeRedirectParameters(true)
                         .scopes("openid", "profile")
-                        .sessionAgeExtension(Duration.ofMinutes(5))
+                        // GitLab's ID tokens live 120 s: the session outlives them and is renewed with the
+                        // refresh token, instead of sending people back to GitLab every two minutes
+                        .sessionAgeExtension(Duration.ofHours(8))
                         .javaScriptAutoRedirect(false)
+                        // the username (nickname) may be only in the userinfo answer (older GitLab)
+                        .userInfoRequired(true)
+                        .end()
+                    .token()
+                        .refreshExpired(true)
                         .end()
                     .build();
             tenant = t;

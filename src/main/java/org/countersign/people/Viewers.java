@@ -60,8 +60,14 @@ public class Viewers {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        String username = claim(jwt, "nickname").or(() -> claim(jwt, "preferred_username")).orElse("user-" + id);
-        return Optional.of(Viewer.person(id, username, claim(jwt, "name").orElse(username)));
+        Optional<io.quarkus.oidc.UserInfo> info = Optional.ofNullable(identity.getAttribute("userinfo"))
+                .filter(io.quarkus.oidc.UserInfo.class::isInstance).map(io.quarkus.oidc.UserInfo.class::cast);
+        String username = claim(jwt, "nickname").or(() -> claim(jwt, "preferred_username"))
+                .or(() -> info.map(u -> u.getString("nickname")).filter(s -> !s.isBlank()))
+                .or(() -> info.map(io.quarkus.oidc.UserInfo::getPreferredUserName).filter(s -> !s.isBlank()))
+                .orElse("user-" + id);
+        String name = claim(jwt, "name").or(() -> info.map(io.quarkus.oidc.UserInfo::getName)).orElse(username);
+        return Optional.of(Viewer.person(id, username, name));
     }
 
     private static Optional<String> claim(JsonWebToken jwt, String name) {
