@@ -51,6 +51,7 @@ final class CpuAccount {
         entities.putAll(nativeThreadNanos());
         entities.putAll(processNanos("postgres", null));
         entities.putAll(processNanos("pgbench", "pgbench client"));
+        entities.putAll(processNanos("wrk", "load generator (wrk)"));
         entities.put("load generator (bench clients)\0ended", LoadGenerator.endedClientCpuNanos());
         return new Snapshot(System.nanoTime(), entities, selfNanos(), machineBusyNanos());
     }

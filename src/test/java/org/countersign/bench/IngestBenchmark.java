@@ -99,9 +99,9 @@ class IngestBenchmark extends BenchSupport {
             String[] dbs = pgbench == null ? new String[] {BenchWorld.DATABASE}
                     : new String[] {BenchWorld.DATABASE, pgbench.database()};
             PgBench.settle(dbs);
-            CpuAccount.Snapshot cpu0 = CpuAccount.snapshot();
-            results.add(saturate(load, "saturation · bare", bare, tickets, run + "-sb", clients, seconds));
-            cpu.append(CpuAccount.markdown("saturation · bare", cpu0, CpuAccount.snapshot(), last(results).throughput()))
+            Phase satBare = saturate(load, "saturation · bare", bare, tickets, run + "-sb", clients, seconds);
+            results.add(satBare.result());
+            cpu.append(CpuAccount.markdown("saturation · bare", satBare.cpuFrom(), satBare.cpuTo(), satBare.result().throughput()))
                     .append('\n');
             if (pgbench != null) {
                 quiesce(Duration.ofMinutes(2));
@@ -113,11 +113,11 @@ class IngestBenchmark extends BenchSupport {
             }
             long before = pendingDeliveries();
             PgBench.settle(dbs);
-            cpu0 = CpuAccount.snapshot();
-            results.add(saturate(load, "saturation · ingest", ingest, tickets, run + "-si", clients, seconds));
-            CpuAccount.Snapshot cpu1 = CpuAccount.snapshot();
-            cpu.append(CpuAccount.markdown("saturation · ingest", cpu0, cpu1, last(results).throughput())).append('\n');
-            ingestCpu = CpuAccount.percent(cpu0, cpu1);
+            Phase satIngest = saturate(load, "saturation · ingest", ingest, tickets, run + "-si", clients, seconds);
+            results.add(satIngest.result());
+            cpu.append(CpuAccount.markdown("saturation · ingest", satIngest.cpuFrom(), satIngest.cpuTo(),
+                    satIngest.result().throughput())).append('\n');
+            ingestCpu = CpuAccount.percent(satIngest.cpuFrom(), satIngest.cpuTo());
             long backlog = pendingDeliveries() - before;
             drains.add("after saturation ingest (" + backlog + " deliveries still pending when the load stopped): "
                     + quiesce(Duration.ofMinutes(5)).toMillis() + " ms");
@@ -202,25 +202,51 @@ class IngestBenchmark extends BenchSupport {
         return md.toString();
     }
 
-    /**
-     * {@code bench.client}: {@code raw} (default) drives the saturation phases with the lean client of
-     * {@link LoadGenerator#closedLoopRaw}, {@code jdk} with the JDK {@code HttpClient} (as up to issue 7).
-     */
-    static boolean rawClient() {
-        return !"jdk".equalsIgnoreCase(System.getProperty("bench.client", "raw").strip());
+    /** A saturation phase and the machine's CPU accounts around it. */
+    private record Phase(LoadGenerator.Result result, CpuAccount.Snapshot cpuFrom, CpuAccount.Snapshot cpuTo) {
     }
 
-    private LoadGenerator.Result saturate(LoadGenerator load, String name, URI uri, List<byte[]> bodies, String keyPrefix,
-                                          int clients, double seconds) {
-        System.out.printf(Locale.ROOT, "[bench] %s: from %.3f (epoch s)%n", name, System.currentTimeMillis() / 1e3);
-        if (!rawClient()) {
-            return load.closedLoop(name, requests(uri, bodies, keyPrefix), clients, seconds, 202);
+    /**
+     * {@code bench.client}: {@code wrk} (default when Debian's {@code wrk} is installed) drives the
+     * saturation phases from a native process of its own ({@link Wrk}), as pgbench drives PostgreSQL;
+     * {@code raw} with the lean in-JVM client of {@link LoadGenerator#closedLoopRaw} (the default without
+     * wrk); {@code jdk} with the JDK {@code HttpClient} (as up to issue 7).
+     */
+    static String client() {
+        String c = System.getProperty("bench.client", "").strip().toLowerCase(Locale.ROOT);
+        if (c.isEmpty()) {
+            return Wrk.available() ? "wrk" : "raw";
         }
-        return load.closedLoopRaw(name, uri, i -> new LoadGenerator.RawRequest(List.of(
+        return c;
+    }
+
+    private Phase saturate(LoadGenerator load, String name, URI uri, List<byte[]> bodies, String keyPrefix,
+                           int clients, double seconds) {
+        System.out.printf(Locale.ROOT, "[bench] %s: from %.3f (epoch s)%n", name, System.currentTimeMillis() / 1e3);
+        List<String[]> headers = List.of(
                 new String[] {"X-Gitlab-Event", "Issue Hook"},
-                new String[] {"X-Gitlab-Token", GitLabWorld.SECRET},
-                new String[] {"Idempotency-Key", keyPrefix + "-" + i}), bodies.get((int) (i % bodies.size()))),
-                clients, seconds, 202);
+                new String[] {"X-Gitlab-Token", GitLabWorld.SECRET});
+        switch (client()) {
+            case "wrk" -> {
+                Wrk.Run r = new Wrk().run(name, uri, headers, bodies, keyPrefix, clients, PGBENCH_THREADS, seconds);
+                return new Phase(r.result(), r.cpuFrom(), r.cpuTo());
+            }
+            case "jdk" -> {
+                CpuAccount.Snapshot from = CpuAccount.snapshot();
+                LoadGenerator.Result r = load.closedLoop(name, requests(uri, bodies, keyPrefix), clients, seconds, 202);
+                return new Phase(r, from, CpuAccount.snapshot());
+            }
+            default -> {
+                CpuAccount.Snapshot from = CpuAccount.snapshot();
+                List<String[]> withKey = new ArrayList<>(headers);
+                LoadGenerator.Result r = load.closedLoopRaw(name, uri, i -> {
+                    List<String[]> h = new ArrayList<>(withKey);
+                    h.add(new String[] {"Idempotency-Key", keyPrefix + "-" + i});
+                    return new LoadGenerator.RawRequest(h, bodies.get((int) (i % bodies.size())));
+                }, clients, seconds, 202);
+                return new Phase(r, from, CpuAccount.snapshot());
+            }
+        }
     }
 
     private LongFunction<HttpRequest> requests(URI uri, List<byte[]> bodies, String keyPrefix) {
@@ -246,8 +272,12 @@ class IngestBenchmark extends BenchSupport {
                 + "%.0f s per phase, after %d warm-up round(s) running every phase for %.0f s unmeasured (so that the "
                 + "JIT has compiled what each phase runs, the workers' evaluations included); client, service, workers, "
                 + "simulator and PostgreSQL share the machine.%n%n", bytes(fixture("issue-hook.json", project.id())).length,
-                project.id(), rate, clients, rawClient() ? "lean client: a blocking keep-alive socket per client, -Dbench.client=raw"
-                        : "JDK HttpClient, -Dbench.client=jdk", seconds, warmupRounds, warmup));
+                project.id(), rate, clients, switch (client()) {
+                    case "wrk" -> "wrk, a native load generator in its own process (" + PGBENCH_THREADS
+                            + " threads, as many as pgbench), -Dbench.client=wrk";
+                    case "jdk" -> "JDK HttpClient, -Dbench.client=jdk";
+                    default -> "lean in-JVM client: a blocking keep-alive socket per client, -Dbench.client=raw";
+                }, seconds, warmupRounds, warmup));
         md.append("| phase | sent | 2xx | errors | throughput (req/s) | p50 ms | p90 ms | p99 ms | max ms |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         LoadGenerator.Result fixedIngest = null;
