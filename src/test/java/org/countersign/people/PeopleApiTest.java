@@ -75,9 +75,14 @@ class PeopleApiTest extends E2eSupport {
     @Test
     void theQueueListsTicketsInReviewOldestFirstWithWhoMaySignOff() {
         String token = newToken();
-        long first = newTicket("Replace the core switch");
-        toReview(world.bob, first);
-        world.clock.setOffset(java.time.Duration.ofMinutes(5));
+        long first;
+        world.clock.setOffset(java.time.Duration.ofMinutes(-10)); // it entered review ten minutes ago
+        try {
+            first = newTicket("Replace the core switch");
+            toReview(world.bob, first);
+        } finally {
+            world.clock.setOffset(java.time.Duration.ZERO);
+        }
         long second = newTicket("Renew the wildcard certificate");
         toReview(world.bob, second);
         long notInReview = newTicket("Still being worked on");
@@ -95,6 +100,9 @@ class PeopleApiTest extends E2eSupport {
         // Carol (Developer) and Dave (Maintainer); not Rita (Reporter), Oscar (no member), nor Countersign's bot
         assertEquals(List.of("carol", "dave"), item.get("eligibleReviewers"));
         assertTrue(item.get("waitingSince").toString().matches("\\d{4}-.*Z"), item.toString());
+        long waited = ((Number) item.get("waitingSeconds")).longValue();
+        assertTrue(waited >= 590 && waited < 900, "about ten minutes: " + item);
+        assertEquals("10 min", item.get("waiting").toString().replaceAll("^1[01] min$", "10 min"));
         assertEquals("/projects/" + project.id() + "/tickets/" + first, item.get("page"));
 
         given().header("Authorization", "Bearer " + token).get("/api/v1/queue?mine=true")
