@@ -130,6 +130,25 @@ public class PagesResource {
         return page(v -> null);
     }
 
+    /**
+     * Ends the Countersign session (the encrypted cookie); GitLab keeps its own, so the next page signs in
+     * again at once while the person is still signed in to GitLab.
+     */
+    @GET
+    @Path("logout")
+    @Operation(hidden = true)
+    public Response logout() {
+        if (login.enabled() && viewers.person(identity).isPresent()) {
+            oidcSession.logout().await().atMost(java.time.Duration.ofSeconds(5));
+        }
+        return Response.ok(message.data("viewer", null).data("status", 200).data("title", "Logged out")
+                .data("text", "You are logged out of Countersign. GitLab keeps its own session: sign out there "
+                        + "too on a shared computer.").render(), MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).build();
+    }
+
+    @Inject
+    io.quarkus.oidc.OidcSession oidcSession;
+
     private Response page(Function<Viewer, TemplateInstance> render) {
         if (!login.enabled()) {
             return Response.status(503).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))

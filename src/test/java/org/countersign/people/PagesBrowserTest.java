@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import org.countersign.browser.Chromium;
 import org.countersign.e2e.E2eSupport;
+import org.countersign.e2e.GitLabWorld;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -25,7 +26,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * COUNTERSIGN_UPDATE_SCREENSHOTS=true).
  */
 @QuarkusTest
-@QuarkusTestResource(LoginWorld.class)
+@QuarkusTestResource(GitLabWorld.class)
+@QuarkusTestResource(value = LoginWorld.class, restrictToAnnotatedClass = true)
 class PagesBrowserTest extends E2eSupport {
 
     @TestHTTPResource("/")
@@ -81,9 +83,10 @@ class PagesBrowserTest extends E2eSupport {
             assertTrue(chromium.driver().findElements(By.cssSelector("ol.timeline li")).size() >= 2, ticket);
             chromium.screenshot("ticket");
 
-            // the ticket whose close was undone
+            // the ticket whose close was undone: back in progress, the rejection in its timeline
             chromium.open(base + "/projects/" + project.id() + "/tickets/" + undone);
-            assertTrue(chromium.driver().findElement(By.tagName("main")).getText().contains("close rejected"));
+            String undonePage = chromium.driver().findElement(By.tagName("main")).getText();
+            assertTrue(undonePage.contains("CLOSE_REJECTED") && undonePage.contains("reopened"), undonePage);
             chromium.screenshot("ticket-undone");
 
             // the overview: columns, waiting tickets, recent undone closes
