@@ -165,7 +165,11 @@ public class PagesResource {
         }
         String html = t.render();
         return Response.status(message.getId().equals(t.getTemplate().getId()) ? 404 : 200)
-                .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html).build();
+                .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html)
+                // nothing but this service's own HTML and CSS, never framed (no script runs at all)
+                .header("Content-Security-Policy", "default-src 'self'; script-src 'none'; frame-ancestors 'none'")
+                .header("Cache-Control", "no-store")
+                .build();
     }
 
     private static String blank(String s) {

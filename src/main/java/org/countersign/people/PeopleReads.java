@@ -112,13 +112,18 @@ public class PeopleReads {
                 queries.recentUndone(p.projectId(), 10).stream().map(a -> audit(a, p)).toList())).toList();
     }
 
-    /** Tickets in the review column, oldest first; {@code mine}: those the (person) viewer may sign off. */
+    /**
+     * Tickets in the review column, oldest first; {@code mine}: those still short of sign-offs that the
+     * (person) viewer may sign off. Eligible reviewers: active members who are persons with the minimum
+     * access level, not implementers, not Countersign, and without a sign-off that already counts.
+     */
     public List<QueueItem> queue(Viewer viewer, boolean mine) {
         List<QueueItem> all = queue(projectMap(viewer));
         if (!mine) {
             return all;
         }
-        return all.stream().filter(q -> q.eligibleReviewers().contains(viewer.username())).toList();
+        return all.stream().filter(q -> q.verdict().equals("AWAITING_SIGNOFF")
+                && q.eligibleReviewers().contains(viewer.username())).toList();
     }
 
     private List<QueueItem> queue(Map<Long, WatchedProject> visible) {
@@ -131,6 +136,12 @@ public class PeopleReads {
             Optional<List<Members.Member>> list = memberLists.computeIfAbsent(t.projectId(), this::membersOf);
             Set<Long> implementerIds = new HashSet<>();
             d.path("implementers").forEach(i -> implementerIds.add(i.path("id").asLong()));
+            // who already gave a sign-off that counts has nothing left to do on it
+            d.path("signoffs").forEach(so -> {
+                if (so.path("counts").asBoolean()) {
+                    implementerIds.add(so.path("signerId").asLong());
+                }
+            });
             int min = settings.policy(0).minAccessLevel();
             List<String> eligible = list.map(ms -> ms.stream()
                     .filter(m -> m.active() && m.person() && m.accessLevel() >= min && !implementerIds.contains(m.id())

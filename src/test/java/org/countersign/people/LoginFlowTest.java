@@ -106,6 +106,10 @@ class LoginFlowTest extends E2eSupport {
     void aReviewerLogsInAndSeesTheQueueWithWhatIsTheirsToSignOff() {
         long iid = newTicket("Patch the hypervisors");
         toReview(world.bob, iid);
+        long signed = newTicket("Renew the DNSSEC keys");
+        toReview(world.bob, signed);
+        sim.comment(world.carol, project, signed, "/signoff new DS record published, resolvers validate");
+        awaitBotNote(signed, b -> b.contains("Sign-off by @carol recorded"));
         settle();
 
         Session carol = logIn(world.carol, "/queue");
@@ -114,6 +118,8 @@ class LoginFlowTest extends E2eSupport {
         assertTrue(all.contains("#" + iid + " Patch the hypervisors"), all);
         String mine = carol.get("/queue?mine=true").then().statusCode(200).extract().asString();
         assertTrue(mine.contains("#" + iid + " Patch the hypervisors"), "carol may sign it off:\n" + mine);
+        assertTrue(all.contains("Renew the DNSSEC keys") && !mine.contains("Renew the DNSSEC keys"),
+                "signed off already, nothing left to do for carol:\n" + mine);
 
         Session bob = logIn(world.bob, "/queue?mine=true");
         String bobs = bob.get("/queue?mine=true").then().statusCode(200).extract().asString();
@@ -130,6 +136,11 @@ class LoginFlowTest extends E2eSupport {
         List<Object> mineApi = given().cookies(carol.cookies).get("/api/v1/queue?mine=true").then().statusCode(200)
                 .extract().jsonPath().getList("items.iid");
         assertTrue(mineApi.contains((int) iid), mineApi.toString());
+        Map<String, Object> signedItem = given().cookies(carol.cookies).get("/api/v1/queue").then().statusCode(200)
+                .extract().jsonPath().<Map<String, Object>>getList("items").stream()
+                .filter(i -> ((Number) i.get("iid")).longValue() == signed).findFirst().orElseThrow();
+        assertEquals("READY_TO_CLOSE", signedItem.get("verdict"));
+        assertEquals(List.of("dave"), signedItem.get("eligibleReviewers"), "carol's sign-off already counts: " + signedItem);
     }
 
     @Test
