@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.countersign.config.Settings;
 import org.jboss.logging.Logger;
 
@@ -103,9 +102,5 @@ public class GitLabLogin implements TenantConfigResolver {
             tenant = t;
         }
         return t;
-    }
-
-    Optional<String> issuer() {
-        return config.enabled() ? Optional.of(settings.gitlabUrl()) : Optional.empty();
     }
 }

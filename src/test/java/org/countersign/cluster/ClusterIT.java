@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterIT {
 
-    private static final String DB = "countersign_cluster";
+    // per checkout (COUNTERSIGN_TEST_PG_DB), so that two checkouts testing on one server do not drop each other's
+    private static final String DB = TestDatabase.NAME + "_cluster";
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     private GitLabWorld world;
