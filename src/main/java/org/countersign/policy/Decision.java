@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
  * @param reviewSince when the ticket entered the review column for the current review, if it is there
  * @param closeRef    the close this decision judged (state event id, or {@code at-<epoch ms>}), if any
  * @param closedBy    who made that close, if GitLab says
+ * @param implementers who worked on the ticket and so may not sign it off (empty for tickets not governed)
  */
 public record Decision(
         long projectId,
@@ -26,13 +27,23 @@ public record Decision(
         Optional<String> closeRef,
         Optional<UserRef> closedBy,
         int validSignoffs,
-        int requiredSignoffs) {
+        int requiredSignoffs,
+        List<Implementer> implementers) {
+
+    /** A decision that names no implementers. */
+    public Decision(long projectId, long iid, Verdict verdict, List<Reason> reasons, List<SignoffCheck> signoffs,
+                    List<Action> actions, Optional<Instant> reviewSince, Optional<String> closeRef,
+                    Optional<UserRef> closedBy, int validSignoffs, int requiredSignoffs) {
+        this(projectId, iid, verdict, reasons, signoffs, actions, reviewSince, closeRef, closedBy, validSignoffs,
+                requiredSignoffs, List.of());
+    }
 
     public Decision {
         Objects.requireNonNull(verdict, "verdict");
         reasons = List.copyOf(reasons);
         signoffs = List.copyOf(signoffs);
         actions = List.copyOf(actions);
+        implementers = List.copyOf(implementers);
         Objects.requireNonNull(reviewSince, "reviewSince");
         Objects.requireNonNull(closeRef, "closeRef");
         Objects.requireNonNull(closedBy, "closedBy");

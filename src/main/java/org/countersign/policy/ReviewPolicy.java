@@ -70,7 +70,7 @@ public final class ReviewPolicy {
         Judgement j = replay.judge(watchedSince, acceptedCloses, now);
         return new Decision(h.projectId(), h.iid(), j.verdict(), j.reasons(), j.signoffs(), Actions.choose(j, s),
                 j.reviewSince(), j.close().map(ReviewPolicy::closeRef), j.close().flatMap(StateChange::by),
-                j.validSignoffs(), j.requiredSignoffs());
+                j.validSignoffs(), j.requiredSignoffs(), Implementers.of(h, s).all());
     }
 
     private static boolean everCarried(TicketHistory h, String label) {

@@ -40,6 +40,20 @@ public final class Wording {
         return note.body() + "\n\n" + marker(note.key());
     }
 
+    /**
+     * The body of a note as posted, with a link to the ticket's page on Countersign ({@code ticketPage},
+     * built from COUNTERSIGN_PUBLIC_URL) when there is one: the text, the link, then the action's marker.
+     */
+    public static String noteBody(Action.Note note, Optional<String> ticketPage) {
+        return ticketPage.map(url -> note.body() + "\n\n" + ticketLink(url) + "\n\n" + marker(note.key()))
+                .orElseGet(() -> noteBody(note));
+    }
+
+    /** The line in every note that leads to the ticket's page: the decision explained, its audit trail. */
+    public static String ticketLink(String url) {
+        return "[Why, and the audit trail, on Countersign](" + url + ")";
+    }
+
     /** One line for logs and the audit summary: the verdict and its reasons. */
     public static String summary(Decision d) {
         return d.verdict() + ": " + d.reasons().stream().map(Wording::reason).collect(Collectors.joining(" "));

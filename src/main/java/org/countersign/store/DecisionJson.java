@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.countersign.policy.Action;
 import org.countersign.policy.Decision;
+import org.countersign.policy.Implementer;
 import org.countersign.policy.Reason;
 import org.countersign.policy.SignoffCheck;
 import org.countersign.policy.Wording;
@@ -51,6 +52,12 @@ public class DecisionJson {
         d.reviewSince().ifPresent(t -> n.put("reviewSince", t.toString()));
         d.closeRef().ifPresent(r -> n.put("closeRef", r));
         d.closedBy().ifPresent(u -> n.put("closedBy", u.username()));
+        ArrayNode implementers = n.putArray("implementers");
+        for (Implementer i : d.implementers()) {
+            ArrayNode roles = implementers.addObject().put("username", i.user().username()).put("id", i.user().id())
+                    .putArray("roles");
+            i.roles().forEach(roles::add);
+        }
         n.put("validSignoffs", d.validSignoffs());
         n.put("requiredSignoffs", d.requiredSignoffs());
         return write(n);

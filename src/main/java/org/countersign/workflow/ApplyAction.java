@@ -39,7 +39,12 @@ public class ApplyAction {
     private final TicketRepository tickets;
     private final Instance<EvaluateTicket> evaluate;
 
-    public ApplyAction(GitLabPort gitlab, TicketRepository tickets, Instance<EvaluateTicket> evaluate) {
+    /** COUNTERSIGN_PUBLIC_URL without a trailing slash: every note links to the ticket's page there. */
+    private final Optional<String> publicUrl;
+
+    public ApplyAction(GitLabPort gitlab, TicketRepository tickets, Instance<EvaluateTicket> evaluate,
+                       org.countersign.config.CountersignConfig config) {
+        this.publicUrl = config.publicUrl().filter(u -> !u.isBlank()).map(u -> u.replaceAll("/+$", ""));
         this.gitlab = gitlab;
         this.tickets = tickets;
         this.evaluate = evaluate;
@@ -144,7 +149,8 @@ public class ApplyAction {
         if (mayHaveRunBefore && gitlab.hasNoteContaining(projectId, iid, Wording.marker(n.key()))) {
             return Outcome.skipped("note already posted");
         }
-        gitlab.postNote(projectId, iid, Wording.noteBody(n), n.internal());
+        Optional<String> page = publicUrl.map(u -> u + "/projects/" + projectId + "/tickets/" + iid);
+        gitlab.postNote(projectId, iid, Wording.noteBody(n, page), n.internal());
         return Outcome.done("posted " + (n.internal() ? "internal " : "") + "note " + n.key());
     }
 

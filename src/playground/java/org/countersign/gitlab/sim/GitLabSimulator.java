@@ -53,6 +53,7 @@ public final class GitLabSimulator implements AutoCloseable {
     private final SimJson json;
     private final SimHttpApi api;
     private final WebhookSender webhooks;
+    private final SimOidcProvider oidc;
     private final SimUser root;
     /** Makes "change state + enqueue its webhook" atomic so deliveries follow the order of changes. */
     private final Object mutationLock = new Object();
@@ -95,6 +96,10 @@ public final class GitLabSimulator implements AutoCloseable {
         });
         api.setNoteMutations(new PartBMutations());
         server.createContext("/", api);
+        oidc = new SimOidcProvider(state, baseUrl);
+        for (String path : SimOidcProvider.PATHS) {
+            server.createContext(path, oidc);
+        }
         executor = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "gitlab-sim-http");
             t.setDaemon(true);
@@ -117,6 +122,19 @@ public final class GitLabSimulator implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Registers an OAuth application with the {@code openid profile} scopes, as an administrator does in
+     * GitLab's Admin area (trusted: no consent screen), for log in with GitLab (see {@link SimOidcProvider}).
+     */
+    public SimOidcProvider.Application registerOAuthApplication(String name, String redirectUri) {
+        return oidc.register(name, redirectUri);
+    }
+
+    /** The OpenID Connect provider (sign-in sessions, issued codes and tokens). */
+    public SimOidcProvider oidc() {
+        return oidc;
     }
 
     /** E.g. {@code http://127.0.0.1:41234}; pass it to {@code new GitLabApi(baseUrl, token)}. */

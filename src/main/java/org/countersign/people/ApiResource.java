@@ -1,0 +1,242 @@
+package org.countersign.people;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.core.Context;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.countersign.store.ApiTokens;
+import org.countersign.web.Problem;
+import org.countersign.web.ProblemException;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * The review queue, tickets and the audit trail for machines and scripts, under {@code /api/v1}:
+ * {@code Authorization: Bearer} with an API token or the admin token, or a GitLab login session.
+ * Every error is {@code application/problem+json}.
+ */
+@Path("/api/v1")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Countersign")
+@SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
+        description = "An API token (POST /api/v1/tokens) or COUNTERSIGN_ADMIN_TOKEN")
+@SecurityRequirement(name = "bearer")
+@APIResponse(responseCode = "401", description = "No valid token or session",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class ApiResource {
+
+    static final int MAX_PER_PAGE = 1000;
+
+    public record QueueResponse(List<PeopleReads.QueueItem> items) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record NewToken(String label) {
+    }
+
+    public record AuditResponse(List<PeopleReads.AuditView> entries, long total, int page, int perPage) {
+    }
+
+    @Inject
+    SecurityIdentity identity;
+
+    private final Viewers viewers;
+    private final PeopleReads reads;
+    private final ApiTokens tokens;
+
+    public ApiResource(Viewers viewers, PeopleReads reads, ApiTokens tokens) {
+        this.viewers = viewers;
+        this.reads = reads;
+        this.tokens = tokens;
+    }
+
+    @GET
+    @Path("/queue")
+    @Operation(summary = "Tickets waiting in the review column, oldest first",
+            description = "Each names the project id, iid, title, since when it waits, the implementers and the "
+                    + "usernames eligible to sign it off. mine=true: only those the logged-in person may sign off.")
+    public QueueResponse queue(@HeaderParam("Authorization") String authorization,
+                               @Parameter(description = "only what the logged-in person may sign off") @QueryParam("mine") boolean mine) {
+        Viewer v = viewers.api(authorization, identity);
+        if (mine && !v.person()) {
+            throw new ProblemException(400, "Bad Request", "mine=true needs a person logged in with GitLab, not a token.");
+        }
+        return new QueueResponse(reads.queue(v, mine));
+    }
+
+    @GET
+    @Path("/projects/{projectId}/tickets/{iid}")
+    @Operation(summary = "A ticket's latest decision: verdict, reasons, implementers, sign-offs, audit entries")
+    @APIResponse(responseCode = "404", description = "Unknown ticket, or in a project the caller may not see",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public PeopleReads.TicketView ticket(@HeaderParam("Authorization") String authorization,
+                                         @PathParam("projectId") long projectId, @PathParam("iid") long iid) {
+        Viewer v = viewers.api(authorization, identity);
+        return reads.ticket(v, projectId, iid).orElseThrow(() -> new ProblemException(404, "Not Found",
+                "No ticket " + iid + " in a watched project " + projectId + " you may see."));
+    }
+
+    @GET
+    @Path("/audit")
+    @Produces({MediaType.APPLICATION_JSON, "text/csv"})
+    @Operation(summary = "The audit trail, searched and paginated (Accept: text/csv or format=csv gives CSV)",
+            description = "Oldest first. Headers X-Total, X-Page, X-Per-Page, X-Next-Page and Link (rel=next) as GitLab's.")
+    public Response audit(@HeaderParam("Authorization") String authorization, @HeaderParam("Accept") String accept,
+                          @QueryParam("project") Long project, @QueryParam("ticket") Long ticket,
+                          @QueryParam("actor") String actor,
+                          @Parameter(description = "ISO instant or date (UTC), inclusive") @QueryParam("from") String from,
+                          @Parameter(description = "ISO instant (exclusive) or date (UTC, inclusive)") @QueryParam("to") String to,
+                          @QueryParam("page") Integer page, @QueryParam("per_page") Integer perPage,
+                          @Parameter(description = "csv or json, instead of the Accept header") @QueryParam("format") String format,
+                          @Context UriInfo uri) {
+        Viewer v = viewers.api(authorization, identity);
+        AuditQuery q = AuditQuery.parse(project, ticket, actor, from, to, page, perPage, MAX_PER_PAGE);
+        boolean csv = format != null ? parseFormat(format) : accept != null && accept.contains("text/csv")
+                && !accept.contains(MediaType.APPLICATION_JSON);
+        PeopleReads.AuditResult r = reads.audit(v, q.project(), q.iid(), q.actor(), q.from(), q.to(), q.page(), q.perPage());
+        Response.ResponseBuilder b = csv
+                ? Response.ok(csv(r.entries()), "text/csv; charset=UTF-8")
+                        .header("Content-Disposition", "attachment; filename=\"countersign-audit-" + q.page() + ".csv\"")
+                : Response.ok(new AuditResponse(r.entries(), r.total(), r.page(), r.perPage()), MediaType.APPLICATION_JSON);
+        b.header("X-Total", r.total()).header("X-Page", r.page()).header("X-Per-Page", r.perPage());
+        if (r.hasNext()) {
+            String next = uri.getRequestUriBuilder().replaceQueryParam("page", r.page() + 1).build().toString();
+            b.header("X-Next-Page", r.page() + 1).header("Link", "<" + next + ">; rel=\"next\"");
+        }
+        return b.build();
+    }
+
+    private static boolean parseFormat(String format) {
+        return switch (format.toLowerCase(java.util.Locale.ROOT)) {
+            case "csv" -> true;
+            case "json" -> false;
+            default -> throw new ProblemException(400, "Bad Request", "format must be csv or json.");
+        };
+    }
+
+    /** CSV (RFC 4180) of audit entries; a cell starting with = + - @ is prefixed with ' so spreadsheets show it as text. */
+    static String csv(List<PeopleReads.AuditView> entries) {
+        StringWriter out = new StringWriter();
+        try (CSVPrinter p = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader("id", "at", "project_id", "iid",
+                "kind", "actor", "outcome", "summary", "trigger", "gitlab_ref", "gitlab_url").get())) {
+            for (PeopleReads.AuditView a : entries) {
+                p.printRecord(a.id(), a.at(), a.projectId(), a.iid(), a.kind(), cell(a.actor()), a.outcome(),
+                        cell(a.summary()), cell(a.trigger()), cell(a.gitlabRef()), a.gitlabUrl());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
+    }
+
+    private static String cell(String s) {
+        return s != null && !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+    }
+
+    @POST
+    @Path("/tokens")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Creates an API token (admin token only); the token is returned once and stored hashed")
+    @APIResponse(responseCode = "201", description = "{\"id\": …, \"token\": …}")
+    public Response createToken(@HeaderParam("Authorization") String authorization, NewToken body) {
+        requireAdmin(authorization);
+        String label = body == null ? null : body.label();
+        if (label != null && label.length() > 200) {
+            throw new ProblemException(400, "Bad Request", "label is longer than 200 characters.");
+        }
+        ApiTokens.Created t = tokens.create(label);
+        return Response.status(201).entity(t).type(MediaType.APPLICATION_JSON).build();
+    }
+
+    @DELETE
+    @Path("/tokens/{id}")
+    @Operation(summary = "Revokes an API token (admin token only)")
+    @APIResponse(responseCode = "204", description = "Revoked")
+    public Response revokeToken(@HeaderParam("Authorization") String authorization, @PathParam("id") long id) {
+        requireAdmin(authorization);
+        if (!tokens.revoke(id)) {
+            throw new ProblemException(404, "Not Found", "No live API token " + id + ".");
+        }
+        return Response.noContent().build();
+    }
+
+    private void requireAdmin(String authorization) {
+        if (!viewers.adminTokenSet()) {
+            throw new ProblemException(403, "Forbidden", "Token management is off: set COUNTERSIGN_ADMIN_TOKEN to use it.");
+        }
+        if (!viewers.isAdmin(authorization)) {
+            throw new ProblemException(401, "Unauthorized", "Managing API tokens needs Authorization: Bearer "
+                    + "<COUNTERSIGN_ADMIN_TOKEN>.");
+        }
+    }
+
+    /** The audit search parameters, checked: each bad one is a 400 naming it. */
+    record AuditQuery(Long project, Long iid, String actor, Instant from, Instant to, int page, int perPage) {
+        static AuditQuery parse(Long project, Long iid, String actor, String from, String to, Integer page,
+                                Integer perPage, int maxPerPage) {
+            int p = page == null ? 1 : page;
+            int pp = perPage == null ? 50 : perPage;
+            if (p < 1) {
+                throw new ProblemException(400, "Bad Request", "page must be 1 or more.");
+            }
+            if (pp < 1 || pp > maxPerPage) {
+                throw new ProblemException(400, "Bad Request", "per_page must be between 1 and " + maxPerPage + ".");
+            }
+            if (iid != null && project == null) {
+                throw new ProblemException(400, "Bad Request", "ticket needs project (a ticket iid is per project).");
+            }
+            Instant f = time("from", from, false);
+            Instant t = time("to", to, true);
+            if (f != null && t != null && !f.isBefore(t)) {
+                throw new ProblemException(400, "Bad Request", "from must be before to.");
+            }
+            String a = actor == null || actor.isBlank() ? null : actor.strip().replaceFirst("^@", "");
+            return new AuditQuery(project, iid, a, f, t, p, pp);
+        }
+
+        /** An instant, or a date: its start (from) or the start of the next day (to: the date is included). */
+        private static Instant time(String name, String value, boolean end) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            try {
+                if (value.length() == 10) {
+                    LocalDate d = LocalDate.parse(value);
+                    return (end ? d.plusDays(1) : d).atStartOfDay(ZoneOffset.UTC).toInstant();
+                }
+                return java.time.OffsetDateTime.parse(value).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new ProblemException(400, "Bad Request", name + " must be a date (2026-11-26) or an instant "
+                        + "(2026-11-26T10:00:00Z), not '" + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "'.");
+            }
+        }
+    }
+}

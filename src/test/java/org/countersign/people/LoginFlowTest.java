@@ -1,0 +1,227 @@
+package org.countersign.people;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import java.net.URI;
+import java.net.URL;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.countersign.e2e.E2eSupport;
+import org.countersign.e2e.GitLabWorld;
+import org.countersign.gitlab.sim.SimNote;
+import org.countersign.gitlab.sim.SimUser;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Log in with GitLab, against the simulated GitLab's OpenID Connect provider (SimOidcProvider, which
+ * follows GitLab's discovery document, endpoints and claims): an unauthenticated page goes to GitLab's
+ * /oauth/authorize, comes back through /login/callback, and the person sees only the watched projects
+ * they are a member of; the webhook, health and static paths never ask for a login; notes link here.
+ */
+@QuarkusTest
+@QuarkusTestResource(GitLabWorld.class)
+@QuarkusTestResource(value = LoginWorld.class, restrictToAnnotatedClass = true)
+class LoginFlowTest extends E2eSupport {
+
+    @TestHTTPResource("/")
+    URL root;
+
+    private LoginWorld login;
+
+    @BeforeEach
+    void registerCallback() {
+        login = LoginWorld.currentLogin();
+        login.app = sim.oidc().setRedirectUri(login.app, root.toString().replaceAll("/$", "") + GitLabLogin.CALLBACK);
+    }
+
+    /** A browser's cookie jar for the service, filled by walking the login as a browser would (no JavaScript). */
+    final class Session {
+        final Map<String, String> cookies = new HashMap<>();
+
+        Response get(String pathOrUrl) {
+            Response r = given().redirects().follow(false).cookies(cookies).get(pathOrUrl);
+            r.getDetailedCookies().asList().forEach(c -> {
+                if (c.getMaxAge() == 0 || c.getValue().isEmpty()) {
+                    cookies.remove(c.getName());
+                } else {
+                    cookies.put(c.getName(), c.getValue());
+                }
+            });
+            return r;
+        }
+    }
+
+    /** Asks for {@code page} and follows the login with GitLab as {@code who} (signed in to GitLab already). */
+    private Session logIn(SimUser who, String page) {
+        Session s = new Session();
+        Response first = s.get(page);
+        assertEquals(302, first.statusCode(), first.asString());
+        String authorize = first.header("Location");
+        assertTrue(authorize.startsWith(sim.baseUrl() + "/oauth/authorize?"), authorize);
+        Response atGitLab = given().redirects().follow(false).cookie("_gitlab_session", sim.oidc().signIn(who))
+                .urlEncodingEnabled(false).get(authorize);
+        assertEquals(302, atGitLab.statusCode(), atGitLab.asString());
+        String callback = atGitLab.header("Location");
+        assertTrue(callback.contains(GitLabLogin.CALLBACK + "?") && callback.contains("code="), callback);
+        Response back = given().redirects().follow(false).cookies(s.cookies).urlEncodingEnabled(false).get(callback);
+        back.getDetailedCookies().asList().forEach(c -> s.cookies.put(c.getName(), c.getValue()));
+        assertEquals(302, back.statusCode(), back.asString());
+        assertTrue(back.header("Location").endsWith(page), "back to the page asked for: " + back.header("Location"));
+        return s;
+    }
+
+    @Test
+    void anUnauthenticatedPageGoesToGitLabsAuthorizeEndpoint() {
+        Response r = given().redirects().follow(false).get("/queue");
+        assertEquals(302, r.statusCode());
+        URI location = URI.create(r.header("Location"));
+        assertEquals(sim.baseUrl() + "/oauth/authorize", location.getScheme() + "://" + location.getAuthority() + location.getPath());
+        String q = location.getRawQuery();
+        assertTrue(q.contains("client_id=" + login.app.clientId()), q);
+        assertTrue(q.contains("response_type=code") && q.contains("scope=openid") && q.contains("state="), q);
+        assertTrue(q.contains("redirect_uri=" + java.net.URLEncoder.encode(login.app.redirectUri(), java.nio.charset.StandardCharsets.UTF_8)), q);
+
+        // the API never redirects: without a token or session it is a 401 problem
+        given().redirects().follow(false).get("/api/v1/queue").then().statusCode(401)
+                .contentType("application/problem+json");
+
+        // not signed in to GitLab either: GitLab asks for the sign-in first
+        Response gitlab = given().redirects().follow(false).urlEncodingEnabled(false).get(r.header("Location"));
+        assertEquals(302, gitlab.statusCode());
+        assertTrue(gitlab.header("Location").startsWith(sim.baseUrl() + "/users/sign_in"), gitlab.header("Location"));
+    }
+
+    @Test
+    void aReviewerLogsInAndSeesTheQueueWithWhatIsTheirsToSignOff() {
+        long iid = newTicket("Patch the hypervisors");
+        toReview(world.bob, iid);
+        long signed = newTicket("Renew the DNSSEC keys");
+        toReview(world.bob, signed);
+        sim.comment(world.carol, project, signed, "/signoff new DS record published, resolvers validate");
+        awaitBotNote(signed, b -> b.contains("Sign-off by @carol recorded"));
+        settle();
+
+        Session carol = logIn(world.carol, "/queue");
+        String all = carol.get("/queue").then().statusCode(200).extract().asString();
+        assertTrue(all.contains("Logged in as <strong>@carol</strong>"), all);
+        assertTrue(all.contains("#" + iid + " Patch the hypervisors"), all);
+        String mine = carol.get("/queue?mine=true").then().statusCode(200).extract().asString();
+        assertTrue(mine.contains("#" + iid + " Patch the hypervisors"), "carol may sign it off:\n" + mine);
+        assertTrue(all.contains("Renew the DNSSEC keys") && !mine.contains("Renew the DNSSEC keys"),
+                "signed off already, nothing left to do for carol:\n" + mine);
+
+        Session bob = logIn(world.bob, "/queue?mine=true");
+        String bobs = bob.get("/queue?mine=true").then().statusCode(200).extract().asString();
+        assertFalse(bobs.contains("Patch the hypervisors"), "bob did the work, it is not his to sign off:\n" + bobs);
+
+        // logging out ends the Countersign session: the next page goes through GitLab again
+        Response out = carol.get("/logout");
+        assertEquals(200, out.statusCode());
+        assertTrue(out.asString().contains("logged out of Countersign"), out.asString());
+        assertEquals(302, carol.get("/queue").statusCode());
+        carol = logIn(world.carol, "/queue");
+
+        // the session also reads the API, as the person
+        List<Object> mineApi = given().cookies(carol.cookies).get("/api/v1/queue?mine=true").then().statusCode(200)
+                .extract().jsonPath().getList("items.iid");
+        assertTrue(mineApi.contains((int) iid), mineApi.toString());
+        Map<String, Object> signedItem = given().cookies(carol.cookies).get("/api/v1/queue").then().statusCode(200)
+                .extract().jsonPath().<Map<String, Object>>getList("items").stream()
+                .filter(i -> ((Number) i.get("iid")).longValue() == signed).findFirst().orElseThrow();
+        assertEquals("READY_TO_CLOSE", signedItem.get("verdict"));
+        assertEquals(List.of("dave"), signedItem.get("eligibleReviewers"), "carol's sign-off already counts: " + signedItem);
+    }
+
+    @Test
+    void aTicketPageExplainsTheDecisionAndEveryNoteLinksToIt() {
+        long iid = newTicket("Resize the log partition");
+        sim.dragToClosed(world.bob, project, iid);
+        SimNote note = awaitBotNote(iid, b -> b.contains("reopened"));
+        String page = "/projects/" + project.id() + "/tickets/" + iid;
+        assertTrue(note.body().contains("(" + LoginWorld.PUBLIC_URL + page + ")"), note.body());
+        settle();
+
+        Session dave = logIn(world.dave, page);
+        String html = dave.get(page).then().statusCode(200).extract().asString();
+        assertTrue(html.contains("Resize the log partition"), html);
+        // the latest decision is shown (rejected, or back in progress once re-evaluated after the reopen);
+        // the timeline keeps the rejection with its reasons either way
+        assertTrue(html.contains("close rejected") || html.contains("in progress"), html);
+        assertTrue(html.contains("CLOSE_REJECTED"), html);
+        assertTrue(html.contains("It was not in the <strong>To validate</strong> column when it was closed."), html);
+        assertTrue(html.contains("@alice (author)") && html.contains("@bob (assignee)"), html);
+        assertTrue(html.contains("0 of 1 required sign-offs: 1 missing"), html);
+        assertTrue(html.contains("Audit timeline") && html.contains("/-/issues/" + iid + "\""), html);
+    }
+
+    @Test
+    void aPersonSeesOnlyProjectsTheyAreAMemberOf() {
+        long iid = newTicket("Rotate the VPN keys");
+        toReview(world.bob, iid);
+        settle();
+        String page = "/projects/" + project.id() + "/tickets/" + iid;
+
+        Session oscar = logIn(world.oscar, "/");
+        String overview = oscar.get("/").then().statusCode(200).extract().asString();
+        assertTrue(overview.contains("not a member of any project"), overview);
+        assertEquals(404, oscar.get(page).statusCode());
+        assertFalse(oscar.get("/queue").asString().contains("Rotate the VPN keys"));
+        given().cookies(oscar.cookies).get("/api/v1/projects/" + project.id() + "/tickets/" + iid).then().statusCode(404)
+                .contentType("application/problem+json");
+        assertEquals(0, given().cookies(oscar.cookies).get("/api/v1/audit").then().statusCode(200).extract().jsonPath()
+                .getLong("total"));
+
+        Session rita = logIn(world.rita, "/");   // a Reporter is a member: she sees it, though she may not sign off
+        assertTrue(rita.get("/").asString().contains(GitLabWorldPath.PATH));
+        assertEquals(200, rita.get(page).statusCode());
+    }
+
+    @Test
+    void theAuditPageSearchesAndLinksTheExports() {
+        long iid = newTicket("Replace the UPS batteries");
+        sim.dragToClosed(world.bob, project, iid);
+        awaitBotNote(iid, b -> b.contains("reopened"));
+        settle();
+        Session carol = logIn(world.carol, "/audit");
+        String html = carol.get("/audit?project=" + project.id() + "&ticket=" + iid).then().statusCode(200).extract().asString();
+        assertTrue(html.contains("CLOSE_REJECTED"), html);
+        assertTrue(html.contains("format=csv") && html.contains("format=json"), html);
+        String csv = given().cookies(carol.cookies).get("/api/v1/audit?project=" + project.id() + "&ticket=" + iid + "&format=csv")
+                .then().statusCode(200).extract().asString();
+        assertTrue(csv.startsWith("id,at,project_id,iid") && csv.contains("CLOSE_REJECTED"), csv);
+        String bad = carol.get("/audit?from=yesterday").then().statusCode(200).extract().asString();
+        assertTrue(bad.contains("from must be a date"), bad);
+    }
+
+    @Test
+    void webhookHealthAndStaticPathsNeverAskForALogin() {
+        given().redirects().follow(false).get("/q/health/live").then().statusCode(200);
+        given().redirects().follow(false).get("/countersign.css").then().statusCode(200);
+        for (String open : List.of("/status", "/badge/x.svg", "/ping/x")) {
+            int status = given().redirects().follow(false).get(open).statusCode();
+            assertNotEquals(302, status, open);
+            assertNotEquals(401, status, open);
+        }
+        // a close still gets undone: the webhook intake is not behind the login
+        long iid = newTicket("Swap a failed disk");
+        sim.dragToClosed(world.bob, project, iid);
+        awaitIssue(iid, i -> !i.isClosed());
+        assertTrue(sim.oidc().requests().stream().noneMatch(r -> r.contains("/webhooks")));
+    }
+
+    /** Where GitLab's (simulated) project lives, for page assertions. */
+    static final class GitLabWorldPath {
+        static final String PATH = org.countersign.e2e.GitLabWorld.PROJECT_PATH;
+    }
+}

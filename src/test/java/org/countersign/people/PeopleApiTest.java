@@ -1,0 +1,218 @@
+package org.countersign.people;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.util.List;
+import java.util.Map;
+import org.countersign.e2e.E2eSupport;
+import org.countersign.e2e.GitLabWorld;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 9, the REST API under /api/v1 as a script sees it: API tokens made with the admin token, the
+ * review queue, a ticket's decision explained, the audit trail searched, paginated and exported as CSV;
+ * every error application/problem+json. This world has no GitLab login configured: the pages say so.
+ */
+@QuarkusTest
+@QuarkusTestResource(GitLabWorld.class)
+class PeopleApiTest extends E2eSupport {
+
+    private static final String ADMIN = "Bearer test-admin-token";
+
+    private String newToken() {
+        return given().header("Authorization", ADMIN).contentType(ContentType.JSON).body(Map.of("label", "ci"))
+                .post("/api/v1/tokens").then().statusCode(201).extract().path("token");
+    }
+
+    @Test
+    void tokensAreMadeByTheAdminShownOnceAndRevocable() {
+        given().contentType(ContentType.JSON).body("{}").post("/api/v1/tokens")
+                .then().statusCode(401).contentType("application/problem+json").body("status", equalTo(401));
+        given().header("Authorization", "Bearer cst_not-a-token").contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/tokens").then().statusCode(401).contentType("application/problem+json");
+
+        JsonPath created = given().header("Authorization", ADMIN).contentType(ContentType.JSON).body("{\"label\":\"grafana\"}")
+                .post("/api/v1/tokens").then().statusCode(201).extract().jsonPath();
+        long id = created.getLong("id");
+        String token = created.getString("token");
+        assertTrue(token.startsWith("cst_") && token.length() > 40, token);
+        assertEquals(2, created.getMap("$").size(), "only id and token: " + created.prettify());
+
+        given().header("Authorization", "Bearer " + token).get("/api/v1/queue").then().statusCode(200);
+        given().header("Authorization", ADMIN).get("/api/v1/queue").then().statusCode(200);
+        // an API token cannot make tokens
+        given().header("Authorization", "Bearer " + token).contentType(ContentType.JSON).body("{}")
+                .post("/api/v1/tokens").then().statusCode(401);
+
+        given().header("Authorization", ADMIN).delete("/api/v1/tokens/" + id).then().statusCode(204);
+        given().header("Authorization", "Bearer " + token).get("/api/v1/queue")
+                .then().statusCode(401).contentType("application/problem+json").body("detail", containsString("not valid"));
+        given().header("Authorization", ADMIN).delete("/api/v1/tokens/" + id)
+                .then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void withoutTokenOrSessionTheApiAnswers401ProblemJson() {
+        for (String path : List.of("/api/v1/queue", "/api/v1/audit", "/api/v1/projects/1/tickets/1")) {
+            given().get(path).then().statusCode(401).contentType("application/problem+json")
+                    .body("title", equalTo("Unauthorized")).body("detail", containsString("Bearer"));
+        }
+    }
+
+    @Test
+    void theQueueListsTicketsInReviewOldestFirstWithWhoMaySignOff() {
+        String token = newToken();
+        long first;
+        world.clock.setOffset(java.time.Duration.ofMinutes(-10)); // it entered review ten minutes ago
+        try {
+            first = newTicket("Replace the core switch");
+            toReview(world.bob, first);
+        } finally {
+            world.clock.setOffset(java.time.Duration.ZERO);
+        }
+        long second = newTicket("Renew the wildcard certificate");
+        toReview(world.bob, second);
+        long notInReview = newTicket("Still being worked on");
+
+        List<Map<String, Object>> items = await().atMost(PATIENCE).until(() -> given().header("Authorization", "Bearer " + token)
+                .get("/api/v1/queue").then().statusCode(200).extract().jsonPath().<Map<String, Object>>getList("items")
+                .stream().filter(i -> List.of(first, second, notInReview).contains(((Number) i.get("iid")).longValue())).toList(),
+                l -> l.size() == 2);
+        assertEquals(first, ((Number) items.get(0).get("iid")).longValue(), "oldest first: " + items);
+        assertEquals(second, ((Number) items.get(1).get("iid")).longValue());
+        Map<String, Object> item = items.get(0);
+        assertEquals("Replace the core switch", item.get("title"));
+        assertEquals(((Number) project.id()).longValue(), ((Number) item.get("projectId")).longValue());
+        assertEquals(List.of("alice", "bob"), item.get("implementers"));
+        // Carol (Developer) and Dave (Maintainer); not Rita (Reporter), Oscar (no member), nor Countersign's bot
+        assertEquals(List.of("carol", "dave"), item.get("eligibleReviewers"));
+        assertTrue(item.get("waitingSince").toString().matches("\\d{4}-.*Z"), item.toString());
+        long waited = ((Number) item.get("waitingSeconds")).longValue();
+        assertTrue(waited >= 590 && waited < 900, "about ten minutes: " + item);
+        assertEquals("10 min", item.get("waiting").toString().replaceAll("^1[01] min$", "10 min"));
+        assertTrue(item.get("page").toString().endsWith("/projects/" + project.id() + "/tickets/" + first), item.toString());
+
+        given().header("Authorization", "Bearer " + token).get("/api/v1/queue?mine=true")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void aTicketExplainsItsDecisionWithSignoffsAndAuditEntries() {
+        String token = newToken();
+        long iid = newTicket("Open port 443 on the edge firewall");
+        toReview(world.bob, iid);
+        sim.comment(world.rita, project, iid, "/signoff looks fine");
+        awaitBotNote(iid, b -> b.startsWith("@rita your sign-off"));
+        settle();
+        String path = "/api/v1/projects/" + project.id() + "/tickets/" + iid;
+
+        JsonPath t = given().header("Authorization", "Bearer " + token).get(path).then().statusCode(200).extract().jsonPath();
+        assertEquals("AWAITING_SIGNOFF", t.getString("verdict"), t.prettify());
+        assertEquals(List.of("IN_REVIEW"), t.getList("reasons.code"));
+        assertTrue(t.getString("reasons[0].message").contains("with 0 of 1 required sign-offs"), t.prettify());
+        assertEquals(List.of("alice", "bob"), t.getList("implementers.username"));
+        assertEquals(List.of("author"), t.getList("implementers[0].roles"));
+        assertEquals(List.of("rita"), t.getList("signoffs.signer"));
+        assertEquals(false, t.getBoolean("signoffs[0].accepted"));
+        assertEquals("SIGNER_ACCESS_TOO_LOW", t.getString("signoffs[0].reason"));
+        assertTrue(t.getString("signoffs[0].message").contains("your access level is Reporter"), t.prettify());
+        assertTrue(t.getString("signoffs[0].noteUrl").contains("#note_"), t.prettify());
+        assertTrue(t.getString("reviewSince").endsWith("Z"), t.prettify());
+
+        // the close is undone: the audit entries say why, whatever the latest decision is by now
+        sim.close(world.bob, project, iid);
+        awaitBotNote(iid, b -> b.contains("reopened"));
+        settle();
+        JsonPath after = given().header("Authorization", "Bearer " + token).get(path).then().statusCode(200).extract().jsonPath();
+        List<String> outcomes = after.getList("audit.outcome");
+        assertTrue(outcomes.contains("CLOSE_REJECTED") && outcomes.contains("REFUSED") && outcomes.contains("DONE"),
+                outcomes.toString());
+        int rejected = outcomes.indexOf("CLOSE_REJECTED");
+        assertTrue(after.getString("audit[" + rejected + "].summary").contains("0 of the 1 required sign-off"), after.prettify());
+        assertEquals("bob", after.getString("audit[" + rejected + "].actor"));
+
+        given().header("Authorization", "Bearer " + token).get("/api/v1/projects/" + project.id() + "/tickets/99999")
+                .then().statusCode(404).contentType("application/problem+json");
+        given().header("Authorization", "Bearer " + token).get("/api/v1/projects/" + project.id() + "/tickets/abc")
+                .then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void theAuditTrailIsSearchedPaginatedAndExportedAsCsv() {
+        String token = newToken();
+        long iid = newTicket("Decommission the old mail relay");
+        sim.dragToClosed(world.bob, project, iid);
+        awaitBotNote(iid, b -> b.contains("reopened"));
+        settle();
+        String base = "/api/v1/audit?project=" + project.id() + "&ticket=" + iid;
+
+        JsonPath all = given().header("Authorization", "Bearer " + token).get(base).then().statusCode(200).extract().jsonPath();
+        long total = all.getLong("total");
+        assertTrue(total >= 2, "a decision and its actions: " + all.prettify());
+        assertTrue(all.getList("entries.iid").stream().allMatch(i -> ((Number) i).longValue() == iid));
+
+        Response first = given().header("Authorization", "Bearer " + token).get(base + "&per_page=1");
+        first.then().statusCode(200).header("X-Total", String.valueOf(total)).header("X-Next-Page", "2")
+                .header("Link", containsString("page=2"));
+        Response second = given().header("Authorization", "Bearer " + token).get(base + "&per_page=1&page=2");
+        assertNotEquals(first.jsonPath().getLong("entries[0].id"), second.jsonPath().getLong("entries[0].id"));
+
+        Response csv = given().header("Authorization", "Bearer " + token).accept("text/csv").get(base);
+        csv.then().statusCode(200).contentType(startsWith("text/csv"));
+        String[] lines = csv.asString().split("\r\n");
+        assertEquals("id,at,project_id,iid,kind,actor,outcome,summary,trigger,gitlab_ref,gitlab_url", lines[0]);
+        assertEquals(total + 1, lines.length, csv.asString());
+        assertTrue(csv.asString().contains("CLOSE_REJECTED"), csv.asString());
+        given().header("Authorization", "Bearer " + token).get(base + "&format=csv").then().contentType(startsWith("text/csv"));
+
+        // by person and date range
+        JsonPath byBob = given().header("Authorization", "Bearer " + token).get(base + "&actor=@bob").then().statusCode(200)
+                .extract().jsonPath();
+        assertTrue(byBob.getLong("total") >= 1 && byBob.getList("entries.actor").stream().allMatch("bob"::equals), byBob.prettify());
+        given().header("Authorization", "Bearer " + token).get(base + "&from=2000-01-01&to=2000-01-02")
+                .then().statusCode(200).body("total", equalTo(0));
+
+        for (String bad : List.of("&from=yesterday", "&page=0", "&per_page=5000", "&from=2026-01-02&to=2026-01-01", "&format=xml")) {
+            given().header("Authorization", "Bearer " + token).get(base + bad)
+                    .then().statusCode(400).contentType("application/problem+json");
+        }
+        given().header("Authorization", "Bearer " + token).get("/api/v1/audit?ticket=1")
+                .then().statusCode(400).body("detail", containsString("project"));
+    }
+
+    @Test
+    void withoutLoginConfiguredThePagesSaySoAndPublicPathsStayOpen() {
+        for (String page : List.of("/", "/queue", "/audit", "/projects/1/tickets/1")) {
+            Response r = given().redirects().follow(false).get(page);
+            assertEquals(503, r.statusCode(), page);
+            assertTrue(r.contentType().startsWith("text/html"), r.contentType());
+            assertTrue(r.asString().contains("Login not configured") && r.asString().contains("COUNTERSIGN_OIDC_CLIENT_ID"));
+        }
+        given().get("/q/health/live").then().statusCode(200);
+        given().get("/countersign.css").then().statusCode(200).contentType(startsWith("text/css"));
+    }
+
+    @Test
+    void theApiIsDocumentedByOpenApi() {
+        String doc = given().get("/q/openapi").then().statusCode(200).extract().asString();
+        for (String path : List.of("/api/v1/queue", "/api/v1/projects/{projectId}/tickets/{iid}", "/api/v1/audit",
+                "/api/v1/tokens", "/api/v1/tokens/{id}")) {
+            assertTrue(doc.contains(path + ":"), path + " in\n" + doc);
+        }
+        assertTrue(doc.contains("application/problem+json"), doc);
+        assertFalse(doc.contains("/projects/{projectId}/tickets/{iid}:\n    get:\n      tags:\n      - Pages"), "pages hidden");
+    }
+}
