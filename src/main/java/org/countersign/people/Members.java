@@ -1,23 +1,19 @@
 package org.countersign.people;
 
 import java.util.List;
+import org.countersign.policy.ProjectMember;
 
 /** What the people's side asks GitLab about project members (implemented in the GitLab adapter). */
 public interface Members {
 
-    /**
-     * A project member as GitLab lists it (direct or inherited).
-     *
-     * @param person false for bots, service accounts and the ghost user
-     */
-    record Member(long id, String username, String name, int accessLevel, boolean active, boolean person) {
-    }
-
     /** Whether user {@code userId} is a member of the project (any role, inherited included). */
     boolean isMember(long projectId, long userId);
 
-    /** The project's members, inherited included. */
-    List<Member> members(long projectId);
+    /**
+     * The project's members, inherited included, with what GitLab says about each (access level, state,
+     * person or bot) — the facts a sign-off is judged on.
+     */
+    List<ProjectMember> members(long projectId);
 
     /** Countersign's own GitLab user id. */
     long botUserId();

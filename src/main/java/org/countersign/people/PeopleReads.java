@@ -1,5 +1,10 @@
 package org.countersign.people;
 
+import org.countersign.workflow.ProjectPolicies;
+import org.countersign.policy.UserRef;
+import org.countersign.policy.Reminders;
+import org.countersign.policy.ProjectMember;
+import org.countersign.policy.PolicySettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -72,13 +77,15 @@ public class PeopleReads {
     private final PeopleQueries queries;
     private final WatchedProjects watched;
     private final Members members;
+    private final ProjectPolicies policies;
     private final DecisionJson json;
     private final Settings settings;
     private final Clock clock;
     private final Optional<String> publicUrl;
 
     public PeopleReads(PeopleQueries queries, WatchedProjects watched, Members members, DecisionJson json,
-                       Settings settings, Clock clock, CountersignConfig config) {
+                       Settings settings, Clock clock, CountersignConfig config, ProjectPolicies policies) {
+        this.policies = policies;
         this.queries = queries;
         this.watched = watched;
         this.members = members;
@@ -128,25 +135,23 @@ public class PeopleReads {
 
     private List<QueueItem> queue(Map<Long, WatchedProject> visible) {
         Instant now = clock.instant();
-        Map<Long, Optional<List<Members.Member>>> memberLists = new LinkedHashMap<>();
+        Map<Long, Optional<List<ProjectMember>>> memberLists = new LinkedHashMap<>();
         List<QueueItem> out = new ArrayList<>();
         for (StoredTicket t : queries.reviewQueue(visible.keySet())) {
             JsonNode d = json.read(t.decision());
             List<Person> implementers = implementers(d);
-            Optional<List<Members.Member>> list = memberLists.computeIfAbsent(t.projectId(), this::membersOf);
-            Set<Long> implementerIds = new HashSet<>();
-            d.path("implementers").forEach(i -> implementerIds.add(i.path("id").asLong()));
+            Optional<List<ProjectMember>> list = memberLists.computeIfAbsent(t.projectId(), this::membersOf);
+            Set<Long> excluded = new HashSet<>();
+            d.path("implementers").forEach(i -> excluded.add(i.path("id").asLong()));
             // who already gave a sign-off that counts has nothing left to do on it
             d.path("signoffs").forEach(so -> {
                 if (so.path("counts").asBoolean()) {
-                    implementerIds.add(so.path("signerId").asLong());
+                    excluded.add(so.path("signerId").asLong());
                 }
             });
-            int min = settings.policy(0).minAccessLevel();
-            List<String> eligible = list.map(ms -> ms.stream()
-                    .filter(m -> m.active() && m.person() && m.accessLevel() >= min && !implementerIds.contains(m.id())
-                            && m.id() != members.botUserId())
-                    .map(Members.Member::username).sorted().toList()).orElse(List.of());
+            PolicySettings policy = policies.settingsFor(t.projectId(), settings.policy(members.botUserId()));
+            List<String> eligible = list.map(ms -> Reminders.eligibleReviewers(ms, excluded, policy).stream()
+                    .map(UserRef::username).toList()).orElse(List.of());
             Instant since = t.reviewSince() == null ? t.evaluatedAt() : t.reviewSince();
             Duration waited = Duration.between(since, now).isNegative() ? Duration.ZERO : Duration.between(since, now);
             out.add(new QueueItem(t.projectId(), visible.get(t.projectId()).path(), t.iid(), t.title(), t.webUrl(),
@@ -157,7 +162,7 @@ public class PeopleReads {
         return out;
     }
 
-    private Optional<List<Members.Member>> membersOf(long projectId) {
+    private Optional<List<ProjectMember>> membersOf(long projectId) {
         try {
             return Optional.of(members.members(projectId));
         } catch (GitLabFailure e) {

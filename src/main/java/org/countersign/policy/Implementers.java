@@ -32,6 +32,18 @@ final class Implementers {
         return result;
     }
 
+    /**
+     * Implementers known only by id, as a stored decision records them; {@code role} says why each one
+     * may not sign off.
+     */
+    static Implementers ofIds(java.util.Collection<Long> ids, String role) {
+        Implementers result = new Implementers();
+        for (long id : ids) {
+            result.add(new UserRef(id, "#" + id), role);
+        }
+        return result;
+    }
+
     private void add(UserRef user, String role) {
         users.putIfAbsent(user.id(), user);
         List<String> list = roles.computeIfAbsent(user.id(), k -> new ArrayList<>());

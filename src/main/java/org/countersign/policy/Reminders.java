@@ -29,7 +29,21 @@ public final class Reminders {
 
     /** The members who may sign the ticket off, by username. */
     public static List<UserRef> eligibleReviewers(TicketHistory h, PolicySettings s, List<ProjectMember> members) {
-        Implementers implementers = Implementers.of(h, s);
+        return eligibleAmong(members, Implementers.of(h, s), s);
+    }
+
+    /**
+     * The members who may sign off a ticket whose implementers are known only by id (a stored decision),
+     * by username; {@code excluded} may also hold the reviewers whose sign-off already counts. The same
+     * rule as a sign-off's ({@link ReviewPolicy#eligibility}), so the queue page, the API and the
+     * reminders name the people a sign-off would be accepted from.
+     */
+    public static List<UserRef> eligibleReviewers(List<ProjectMember> members, java.util.Set<Long> excluded,
+                                                  PolicySettings s) {
+        return eligibleAmong(members, Implementers.ofIds(excluded, "implementer"), s);
+    }
+
+    private static List<UserRef> eligibleAmong(List<ProjectMember> members, Implementers implementers, PolicySettings s) {
         return members.stream()
                 .filter(m -> ReviewPolicy.eligibility(m.user().id(), m.facts(), implementers, s) instanceof Reason.SignoffAccepted)
                 .map(ProjectMember::user)

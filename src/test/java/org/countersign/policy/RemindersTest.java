@@ -41,6 +41,19 @@ class RemindersTest {
                     Optional.of(AccessLevels.OWNER))));
 
     @Test
+    void theQueueAsksTheSamePeopleFromAStoredDecisionsImplementerIds() {
+        // the pages and the API know a ticket by its stored decision: implementers and counted signers by id
+        UserRef runner = new UserRef(9, "backup-runner"); // a service account with a person-like name
+        List<ProjectMember> members = new java.util.ArrayList<>(MEMBERS);
+        members.add(new ProjectMember(runner, new SignerFacts(runner.id(), SignerFacts.Account.SERVICE_ACCOUNT, true,
+                Optional.of(AccessLevels.MAINTAINER))));
+        assertEquals(List.of(CAROL, DAVE), Reminders.eligibleReviewers(members,
+                java.util.Set.of(ALICE.id(), BOB.id()), settings()));
+        assertEquals(List.of(CAROL), Reminders.eligibleReviewers(members,
+                java.util.Set.of(ALICE.id(), BOB.id(), DAVE.id()), settings()), "dave's sign-off already counts");
+    }
+
+    @Test
     void periodCountsWholeWaitsAndNothingBeforeTheFirst() {
         assertEquals(0, Reminders.period(T0, T0.plus(DAY).minusMillis(1), DAY));
         assertEquals(1, Reminders.period(T0, T0.plus(DAY), DAY));
