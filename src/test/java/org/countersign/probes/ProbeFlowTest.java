@@ -25,6 +25,7 @@ import java.util.concurrent.Future;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.countersign.e2e.E2eSupport;
+import org.countersign.e2e.GitLabWorld;
 import org.countersign.gitlab.sim.SimIssue;
 import org.countersign.gitlab.sim.SimNote;
 import org.countersign.store.ProbeAlertQueue;
@@ -37,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * webhook and the e-mail (GreenMail, a real SMTP server).
  */
 @QuarkusTest
-@QuarkusTestResource(ProbeWorld.class)
+@QuarkusTestResource(GitLabWorld.class)
+@QuarkusTestResource(value = ProbeWorld.class, restrictToAnnotatedClass = true)
 class ProbeFlowTest extends E2eSupport {
 
     @Inject

@@ -12,13 +12,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import org.countersign.e2e.GitLabWorld;
 
 /**
- * The GitLab world plus what probes need: a checks file, a receiver of the outgoing webhook (JDK
- * HttpServer) and a real SMTP server in-process (GreenMail).
+ * What probes need on top of {@link GitLabWorld} (same simulated GitLab, same database): a checks file, a
+ * receiver of the outgoing webhook (JDK HttpServer) and a real SMTP server in-process (GreenMail). Declare
+ * it with {@code restrictToAnnotatedClass = true} next to GitLabWorld (a global resource of every other
+ * test application would reach them all); it starts after it ({@link #order()}).
  */
-public class ProbeWorld extends GitLabWorld {
+public class ProbeWorld implements QuarkusTestResourceLifecycleManager {
 
     public static final String WEBHOOK_SECRET = "probe-hook-secret";
     public static final String BACKUP_KEY = "0f8a6c3e-1b2d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -67,7 +70,7 @@ public class ProbeWorld extends GitLabWorld {
 
     @Override
     public Map<String, String> start() {
-        Map<String, String> config = new HashMap<>(super.start());
+        Map<String, String> config = new HashMap<>();
         try {
             Path file = Files.createTempFile("countersign-checks", ".yaml");
             Files.writeString(file, CHECKS);
@@ -105,6 +108,11 @@ public class ProbeWorld extends GitLabWorld {
         if (mail != null) {
             mail.stop();
         }
-        super.stop();
+        currentProbes = null;
+    }
+
+    @Override
+    public int order() {
+        return 1;
     }
 }

@@ -64,6 +64,7 @@ class SetupCommandTest {
         assertTrue(out1.contains("needs a person  webhook: the bot needs the Maintainer role to manage webhooks"), out1);
         assertTrue(out1.contains("needs a person  bot role (@countersign-bot): Developer"), out1);
         assertTrue(out1.contains("created         label \"To validate\""), out1);
+        assertTrue(out1.contains("created         label \"Review owed\""), "the emergency path's label: " + out1);
         assertTrue(out1.contains("Not ready"), out1);
 
         assertTrue(labelNames(sim, w.alpha).contains("To validate"));
