@@ -1,7 +1,6 @@
 package org.countersign.policy;
 
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -19,34 +18,7 @@ public final class EmergencyCommand {
 
     /** The reason given, if the body is an emergency request (possibly the empty string); empty otherwise. */
     public static Optional<String> parse(String body) {
-        if (body == null || body.isEmpty()) {
-            return Optional.empty();
-        }
-        String[] lines = body.split("\\R", -1);
-        boolean inFence = false;
-        for (int i = 0; i < lines.length; i++) {
-            String trimmed = lines[i].strip();
-            if (trimmed.startsWith("```") || trimmed.startsWith("~~~")) {
-                inFence = !inFence;
-                continue;
-            }
-            if (inFence || trimmed.startsWith(">")) {
-                continue;
-            }
-            Matcher m = LINE.matcher(lines[i]);
-            if (m.matches()) {
-                String rest = m.group(1) == null ? "" : m.group(1).strip();
-                if (rest.isEmpty()) {
-                    StringBuilder following = new StringBuilder();
-                    for (int j = i + 1; j < lines.length; j++) {
-                        following.append(lines[j]).append('\n');
-                    }
-                    rest = following.toString().strip();
-                }
-                return Optional.of(rest);
-            }
-        }
-        return Optional.empty();
+        return SignoffCommand.argument(body, LINE);
     }
 
     public static boolean isRequest(String body) {

@@ -20,14 +20,22 @@ public final class SignoffCommand {
 
     /** What was verified, if the body is a sign-off (possibly the empty string); empty otherwise. */
     public static Optional<String> parse(String body) {
+        return argument(body, LINE);
+    }
+
+    /**
+     * The argument of the first line of {@code body} that {@code line} matches (its group 1), or the
+     * following lines when that is empty; lines in fenced code blocks and quoted lines are skipped. Empty
+     * when no line matches. Shared by the slash commands ({@code /signoff}, {@code /emergency}).
+     */
+    static Optional<String> argument(String body, Pattern line) {
         if (body == null || body.isEmpty()) {
             return Optional.empty();
         }
         String[] lines = body.split("\\R", -1);
         boolean inFence = false;
         for (int i = 0; i < lines.length; i++) {
-            String line = lines[i];
-            String trimmed = line.strip();
+            String trimmed = lines[i].strip();
             if (trimmed.startsWith("```") || trimmed.startsWith("~~~")) {
                 inFence = !inFence;
                 continue;
@@ -35,7 +43,7 @@ public final class SignoffCommand {
             if (inFence || trimmed.startsWith(">")) {
                 continue;
             }
-            Matcher m = LINE.matcher(line);
+            Matcher m = line.matcher(lines[i]);
             if (m.matches()) {
                 String rest = m.group(1) == null ? "" : m.group(1).strip();
                 if (rest.isEmpty()) {
