@@ -51,13 +51,37 @@ public class StatusReport {
         }
 
         /**
-         * The 90 spans of the bar, built here rather than by a template loop (90 × 1,000 iterations is most of
-         * the page's cost). Only dates, fixed state names and numbers go in: nothing to escape.
+         * The bar, built here rather than by a template loop (90 × 1,000 iterations was most of the page's
+         * cost): one span per day that had downtime, one span per run of days alike otherwise (all up, or no
+         * data), its width that many days (class {@code dN}, styled by the page) and its tooltip the run's
+         * dates — with 1,000 checks mostly up, a few kB instead of 90 spans each. Only dates, fixed state
+         * names and numbers go in: nothing to escape.
          */
         public String barHtml() {
-            StringBuilder b = new StringBuilder(days.size() * 48);
-            for (Day d : days) {
-                b.append("<span class=\"").append(d.state()).append("\" title=\"").append(d.title()).append("\"></span>");
+            StringBuilder b = new StringBuilder(256);
+            int i = 0;
+            while (i < days.size()) {
+                Day first = days.get(i);
+                int j = i + 1;
+                if (first.state().equals("up") || first.state().equals("none")) {
+                    while (j < days.size() && days.get(j).state().equals(first.state())) {
+                        j++;
+                    }
+                }
+                int run = j - i;
+                b.append("<span class=\"").append(first.state());
+                if (run > 1) {
+                    b.append(" d").append(run);
+                }
+                b.append("\" title=\"");
+                if (run == 1) {
+                    b.append(first.title());
+                } else {
+                    b.append(first.date()).append(" to ").append(days.get(j - 1).date())
+                            .append(first.state().equals("up") ? ": 100% up" : ": no data");
+                }
+                b.append("\"></span>");
+                i = j;
             }
             return b.toString();
         }
