@@ -219,6 +219,20 @@ public class DeliveryQueue {
                 .setParameter("readAt", readAt).executeUpdate();
     }
 
+    /**
+     * Whether a delivery about the ticket is being worked off now or is due within {@code within} (not
+     * blocked, not parked): its evaluation will read the ticket's history anyway, so a reconciliation pass
+     * that lists the ticket meanwhile can leave it to that evaluation instead of reading it a second time.
+     */
+    @Transactional
+    public boolean workedOffSoon(long projectId, long iid, Duration within) {
+        return em().createNativeQuery("SELECT 1 FROM delivery WHERE project_id = :p AND issue_iid = :i AND status = 'PENDING' "
+                        + "AND blocked_cause IS NULL AND (locked_until > now() OR next_attempt_at <= now() + make_interval(secs => :within)) "
+                        + "LIMIT 1")
+                .setParameter("p", projectId).setParameter("i", iid).setParameter("within", within.toMillis() / 1000.0)
+                .getResultList().size() > 0;
+    }
+
     @Transactional
     public Map<String, Long> counts() {
         return queue.counts(em());

@@ -40,6 +40,9 @@ public class ReconcileProjects {
     private static final Duration RENEW_EVERY = Duration.ofSeconds(15);
 
     /** What a pass did, summed over projects. */
+    /** A ticket with a delivery due within this is left to the delivery's evaluation. */
+    static final java.time.Duration LEFT_TO_DELIVERY = java.time.Duration.ofSeconds(5);
+
     public record PassReport(boolean ran, int projects, int listed, int evaluated, int failed) {
     }
 
@@ -148,6 +151,17 @@ public class ReconcileProjects {
                 Optional<StoredTicket> stored = tickets.find(p.projectId(), head.iid());
                 if (stored.isPresent() && head.version().updatedAt().equals(stored.get().gitlabUpdatedAt())) {
                     return; // decided on exactly this version already
+                }
+                if (deliveries.workedOffSoon(p.projectId(), head.iid(), LEFT_TO_DELIVERY)) {
+                    // the webhook's evaluation (in flight, or due within seconds) reads this history anyway: a
+                    // second read here would double the close's GitLab calls. The cursor stays before this
+                    // ticket, so the next pass looks again (and finds it decided, or evaluates it then).
+                    synchronized (firstFailure) {
+                        if (firstFailure[0] == null || head.version().updatedAt().isBefore(firstFailure[0])) {
+                            firstFailure[0] = head.version().updatedAt();
+                        }
+                    }
+                    return;
                 }
                 inFlight.acquireUninterruptibly();
                 running.add(pool.submit(() -> {

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
  * service reopens it, puts the label back and posts its note; then the benchmark keeps counting the
  * simulator's requests for a window of several passes ({@code bench.quiet.window}, default 12 s).
  *
- * <p>Every pass lists the project's changed issues and reads its hooks whatever happened
- * ({@code GET /projects/:id/issues}, {@code GET /projects/:id/hooks}): those are reported per pass,
+ * <p>Every pass lists the project's changed issues, reads its hooks and its {@code .countersign.yml}
+ * whatever happened ({@code GET /projects/:id/issues}, {@code GET /projects/:id/hooks},
+ * {@code GET /projects/:id/repository/files/:file_path}, issue 10): those are reported per pass,
  * apart from the close's own cost (as in the functional test {@code GateFlowTest}). Knobs:
  * {@code bench.quiet.violations} (5), {@code bench.quiet.window} (12 s).
  */
@@ -37,13 +38,15 @@ class QuietCostBenchmark extends BenchSupport {
     static final int TARGET_CALLS = 8;
     static final String LISTING = "GET /projects/:id/issues";
     static final String HOOKS = "GET /projects/:id/hooks";
+    static final String POLICY_FILE = "GET /projects/:id/repository/files/:file_path";
 
     @Inject
     Settings settings;
 
     record Run(long iid, double reopenMs, Map<String, Long> calls, long passes, long listing) {
         long ownCalls() {
-            return calls.entrySet().stream().filter(e -> !e.getKey().equals(LISTING) && !e.getKey().equals(HOOKS))
+            return calls.entrySet().stream().filter(e -> !e.getKey().equals(LISTING) && !e.getKey().equals(HOOKS)
+                    && !e.getKey().equals(POLICY_FILE))
                     .mapToLong(Map.Entry::getValue).sum();
         }
     }
@@ -106,8 +109,8 @@ class QuietCostBenchmark extends BenchSupport {
         }
         md.append(String.format(Locale.ROOT, "%n- GitLab calls of one undone close until quiet, per-pass listing apart: at most "
                 + "**%d** (target ≤ %d: %s)%n", maxOwn, TARGET_CALLS, maxOwn <= TARGET_CALLS ? "met" : "**missed**"));
-        md.append(String.format(Locale.ROOT, "- Per pass, whatever happened: `%s` and `%s`, one each per watched project "
-                + "(a page of 100 changed issues per listing call)%n%n", LISTING, HOOKS));
+        md.append(String.format(Locale.ROOT, "- Per pass, whatever happened: `%s`, `%s` and `%s`, one each per watched "
+                + "project (a page of 100 changed issues per listing call)%n%n", LISTING, HOOKS, POLICY_FILE));
         md.append("| API request (all runs above) | count | per run |\n|---|---:|---:|\n");
         total.forEach((k, v) -> md.append(String.format(Locale.ROOT, "| `%s` | %d | %s |%n", k, v, f(v / (double) runs.size()))));
         return md.toString();
