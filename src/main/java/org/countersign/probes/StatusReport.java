@@ -119,22 +119,16 @@ public class StatusReport {
         for (ProbeStore.StoredTransition t : store.downTransitionsSince(windowStart)) {
             downs.computeIfAbsent(t.checkId(), k -> new ArrayList<>()).add(t);
         }
+        Map<Long, Instant> firstPings = store.firstPings();
         List<CheckLine> lines = new ArrayList<>();
         for (StoredCheck c : store.all()) {
             if (!c.spec().isPublic()) {
                 continue;
             }
-            List<Day> days = days(today, c.state().createdAt(), downIntervals(downs.getOrDefault(c.id(), List.of()), now), now);
-            double up = 0;
-            int counted = 0;
-            for (Day d : days) {
-                if (!d.state().equals("none")) {
-                    up += d.uptime();
-                    counted++;
-                }
-            }
+            Instant dataFrom = dataFrom(c.state(), firstPings.get(c.id()));
+            List<Day> days = days(today, dataFrom, downIntervals(downs.getOrDefault(c.id(), List.of()), now), now);
             lines.add(new CheckLine(c.spec().slug(), c.spec().name(), c.state().status().key(), c.state().lastPingAt(), c.nextDue(),
-                    days, counted == 0 ? Double.NaN : up / counted));
+                    days, uptime(days)));
         }
         Map<Long, Long> open = store.openTicketsPerProject();
         Map<Long, Long> review = store.awaitingReviewPerProject();
@@ -143,6 +137,30 @@ public class StatusReport {
             ps.add(new ProjectLine(p.path(), open.getOrDefault(p.projectId(), 0L), review.getOrDefault(p.projectId(), 0L)));
         }
         return new Report(now, lines, ps);
+    }
+
+    /**
+     * Where a check's data starts: its first ping (its transition out of NEW), null while it was never pinged
+     * (a new check has no data, not a green bar); its creation if that transition is not known.
+     */
+    static Instant dataFrom(CheckState s, Instant firstPing) {
+        if (s.status() == CheckStatus.NEW) {
+            return null;
+        }
+        return firstPing != null ? firstPing : s.createdAt();
+    }
+
+    /** Mean uptime of the days with data; NaN ("no data") when there is none. */
+    static double uptime(List<Day> days) {
+        double up = 0;
+        int counted = 0;
+        for (Day d : days) {
+            if (!d.state().equals("none")) {
+                up += d.uptime();
+                counted++;
+            }
+        }
+        return counted == 0 ? Double.NaN : up / counted;
     }
 
     /** [start, end) intervals the check was down, from its transitions into and out of DOWN (oldest first). */
@@ -163,17 +181,19 @@ public class StatusReport {
         return out;
     }
 
-    static List<Day> days(LocalDate today, Instant createdAt, List<Instant[]> down, Instant now) {
+    /** The 90 days up to today; before {@code dataFrom} (all of them when it is null: never pinged) there is no data. */
+    static List<Day> days(LocalDate today, Instant dataFrom, List<Instant[]> down, Instant now) {
         List<Day> days = new ArrayList<>(DAYS);
         for (int i = DAYS - 1; i >= 0; i--) {
             LocalDate date = today.minusDays(i);
             Instant start = date.atStartOfDay(ZoneOffset.UTC).toInstant();
             Instant end = i == 0 ? now : start.plus(Duration.ofDays(1));
-            if (createdAt != null && !end.isAfter(createdAt)) {
+            Instant createdAt = dataFrom;
+            if (createdAt == null || !end.isAfter(createdAt)) {
                 days.add(new Day(date.toString(), "none", 0));
                 continue;
             }
-            Instant from = createdAt != null && createdAt.isAfter(start) ? createdAt : start;
+            Instant from = createdAt.isAfter(start) ? createdAt : start;
             long total = Math.max(1, Duration.between(from, end).toMillis());
             long downMs = 0;
             for (Instant[] iv : down) {

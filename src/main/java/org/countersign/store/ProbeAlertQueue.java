@@ -111,6 +111,18 @@ public class ProbeAlertQueue {
                 (String) r[3], (String) r[4], ((Number) r[5]).intValue(), (String) r[6])).toList();
     }
 
+    /** Why alerts are DEAD or BLOCKED, at most {@code max} distinct reasons (the dead-letter health check). */
+    @Transactional
+    public List<QueueProblem> problems(int max) {
+        return queue.problems(em(), max);
+    }
+
+    /** Puts a DEAD or BLOCKED alert back in the queue with fresh attempts (the admin retry). False if it is neither. */
+    @Transactional
+    public boolean revive(long id) {
+        return queue.revive(em(), id);
+    }
+
     private static EntityManager em() {
         return Panache.getEntityManager();
     }

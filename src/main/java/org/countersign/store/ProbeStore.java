@@ -59,6 +59,15 @@ public class ProbeStore {
         for (int i = 0; i < specs.size(); i++) {
             CheckSpec s = specs.get(i);
             slugs.add(s.slug());
+            if (declared.get(i).keyGiven()) {
+                Optional<String> holder = keyHolder(s.pingKey(), s.slug());
+                if (holder.isPresent()) {
+                    throw new org.countersign.probes.ChecksFileException(List.of("COUNTERSIGN_CHECKS_FILE: check '" + s.slug()
+                            + "': key 'ping-key': " + s.pingKey() + " is already the ping key of check '" + holder.get()
+                            + "' (added through the API): give this check another key, or delete that check (DELETE /api/checks/"
+                            + holder.get() + ")"));
+                }
+            }
             bind(em().createNativeQuery("INSERT INTO probe_check (slug, name, ping_key, source, period_seconds, cron, timezone, "
                     + "grace_seconds, min_duration_seconds, project, owners, is_public, created_at) VALUES (:slug, :name, CAST(:key AS uuid), "
                     + "'file', :period, :cron, :tz, :grace, :min, :project, :owners, :public, :now) ON CONFLICT (slug) DO UPDATE SET "
@@ -85,6 +94,15 @@ public class ProbeStore {
                 + "grace_seconds, min_duration_seconds, project, owners, is_public, created_at) VALUES (:slug, :name, CAST(:key AS uuid), "
                 + "'api', :period, :cron, :tz, :grace, :min, :project, :owners, :public, :now) ON CONFLICT DO NOTHING"), s)
                 .setParameter("now", now).executeUpdate() == 1;
+    }
+
+    /** The slug of the check other than {@code slug} whose ping key is {@code key}, if any. */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public Optional<String> keyHolder(java.util.UUID key, String slug) {
+        List<String> rows = em().createNativeQuery("SELECT slug FROM probe_check WHERE ping_key = CAST(:key AS uuid) AND slug <> :slug")
+                .setParameter("key", key.toString()).setParameter("slug", slug).getResultList();
+        return rows.stream().findFirst();
     }
 
     @Transactional
@@ -213,6 +231,19 @@ public class ProbeStore {
         List<Object[]> rows = em().createNativeQuery("SELECT id, check_id, at, from_status, to_status, cause, detail FROM probe_transition "
                 + "WHERE id = :id").setParameter("id", id).getResultList();
         return rows.stream().map(ProbeStore::transition).findFirst();
+    }
+
+    /** When each pinged check got its first ping (its transition out of "new"); a never-pinged check is absent. */
+    @Transactional
+    @SuppressWarnings("unchecked")
+    public java.util.Map<Long, Instant> firstPings() {
+        List<Object[]> rows = em().createNativeQuery("SELECT check_id, min(at) FROM probe_transition WHERE from_status = 'new' "
+                + "GROUP BY check_id").getResultList();
+        java.util.Map<Long, Instant> out = new java.util.HashMap<>();
+        for (Object[] r : rows) {
+            out.put(((Number) r[0]).longValue(), WorkQueue.instant(r[1]));
+        }
+        return out;
     }
 
     /**

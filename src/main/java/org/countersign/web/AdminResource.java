@@ -15,6 +15,7 @@ import org.countersign.setup.SetupReport;
 import org.countersign.store.ActionQueue;
 import org.countersign.store.DeliveryQueue;
 import org.countersign.store.EmergencyCloses;
+import org.countersign.store.ProbeAlertQueue;
 
 /**
  * Operator endpoints, behind {@code Authorization: Bearer $COUNTERSIGN_ADMIN_TOKEN} (off when the
@@ -26,20 +27,26 @@ import org.countersign.store.EmergencyCloses;
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
 
-    /** Everything parked as DEAD or BLOCKED, each with its {@code status} and {@code reason}. */
-    public record DeadLettersView(List<DeliveryQueue.Parked> deliveries, List<ActionQueue.Parked> actions) {
+    /**
+     * Everything parked as DEAD or BLOCKED, each with its {@code status} and {@code reason}: webhook deliveries,
+     * GitLab actions, and probe alerts (a ticket, webhook or e-mail about a check that could not be sent).
+     */
+    public record DeadLettersView(List<DeliveryQueue.Parked> deliveries, List<ActionQueue.Parked> actions,
+                                  List<ProbeAlertQueue.Parked> probeAlerts) {
     }
 
     private final java.util.Optional<SecretToken> adminToken;
     private final DeliveryQueue deliveries;
     private final ActionQueue actions;
     private final PrepareProjects setup;
+    private final ProbeAlertQueue probeAlerts;
 
     private final EmergencyCloses emergencies;
 
     public AdminResource(Settings settings, DeliveryQueue deliveries, ActionQueue actions, PrepareProjects setup,
-                         EmergencyCloses emergencies) {
+                         EmergencyCloses emergencies, ProbeAlertQueue probeAlerts) {
         this.emergencies = emergencies;
+        this.probeAlerts = probeAlerts;
         this.adminToken = settings.adminToken().map(SecretToken::new);
         this.deliveries = deliveries;
         this.actions = actions;
@@ -61,7 +68,7 @@ public class AdminResource {
     @Path("/dead-letters")
     public DeadLettersView deadLetters(@HeaderParam("Authorization") String authorization) {
         authorize(authorization);
-        return new DeadLettersView(deliveries.parked(), actions.parked());
+        return new DeadLettersView(deliveries.parked(), actions.parked(), probeAlerts.parked());
     }
 
     @POST
@@ -82,6 +89,16 @@ public class AdminResource {
             throw new ProblemException(404, "Not Found", "No dead or blocked action " + id + ".");
         }
         return Map.of("action", id, "status", "PENDING");
+    }
+
+    @POST
+    @Path("/dead-letters/probe-alerts/{id}/retry")
+    public Map<String, Object> retryProbeAlert(@HeaderParam("Authorization") String authorization, @PathParam("id") long id) {
+        authorize(authorization);
+        if (!probeAlerts.revive(id)) {
+            throw new ProblemException(404, "Not Found", "No dead or blocked probe alert " + id + ".");
+        }
+        return Map.of("probeAlert", id, "status", "PENDING");
     }
 
     /** Emergency closes per person (the closer), from the audit trail, with how many were reviewed or overdue. */

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.countersign.config.Settings;
 import org.countersign.store.ActionQueue;
 import org.countersign.store.DeliveryQueue;
+import org.countersign.store.ProbeAlertQueue;
 import org.countersign.store.QueueProblem;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,8 +15,9 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 
 /**
  * Degraded (DOWN in {@code /q/health} and {@code /q/health/well}, while readiness and liveness stay
- * UP so the instance keeps taking webhooks) as long as a delivery or an action is parked as DEAD or
- * BLOCKED: something Countersign decided has not happened in GitLab. The data names each distinct reason
+ * UP so the instance keeps taking webhooks) as long as a delivery, an action or a probe alert is parked as
+ * DEAD or BLOCKED: something Countersign decided has not happened in GitLab, or an alert about a check
+ * (ticket, webhook, e-mail) was never sent. The data names each distinct reason
  * ({@code problem 1}, {@code problem 2} …, blocked ones first) with how many items it holds and what
  * happens next; {@code GET /admin/dead-letters} lists the items. Back UP by itself once blocked items
  * got through after their cause was fixed.
@@ -29,10 +31,12 @@ public class DeadLettersHealthCheck implements HealthCheck {
 
     private final DeliveryQueue deliveries;
     private final ActionQueue actions;
+    private final ProbeAlertQueue probeAlerts;
     private final Settings settings;
 
-    public DeadLettersHealthCheck(DeliveryQueue deliveries, ActionQueue actions, Settings settings) {
+    public DeadLettersHealthCheck(DeliveryQueue deliveries, ActionQueue actions, ProbeAlertQueue probeAlerts, Settings settings) {
         this.deliveries = deliveries;
+        this.probeAlerts = probeAlerts;
         this.actions = actions;
         this.settings = settings;
     }
@@ -44,32 +48,42 @@ public class DeadLettersHealthCheck implements HealthCheck {
         Map<String, Long> a;
         List<QueueProblem> deliveryProblems;
         List<QueueProblem> actionProblems;
+        Map<String, Long> p;
+        List<QueueProblem> alertProblems;
         try {
             d = deliveries.counts();
             a = actions.counts();
             deliveryProblems = d.getOrDefault("DEAD", 0L) + d.getOrDefault("BLOCKED", 0L) == 0 ? List.of() : deliveries.problems(MAX_REASONS);
             actionProblems = a.getOrDefault("DEAD", 0L) + a.getOrDefault("BLOCKED", 0L) == 0 ? List.of() : actions.problems(MAX_REASONS);
+            p = probeAlerts.counts();
+            alertProblems = p.getOrDefault("DEAD", 0L) + p.getOrDefault("BLOCKED", 0L) == 0 ? List.of() : probeAlerts.problems(MAX_REASONS);
         } catch (RuntimeException e) {
             return b.down().withData("database", "unreachable").build();
         }
         long parked = 0;
         for (String status : new String[] {"DEAD", "BLOCKED"}) {
-            parked += d.getOrDefault(status, 0L) + a.getOrDefault(status, 0L);
+            parked += d.getOrDefault(status, 0L) + a.getOrDefault(status, 0L) + p.getOrDefault(status, 0L);
         }
         b.withData("dead deliveries", d.getOrDefault("DEAD", 0L)).withData("dead actions", a.getOrDefault("DEAD", 0L))
                 .withData("blocked deliveries", d.getOrDefault("BLOCKED", 0L)).withData("blocked actions", a.getOrDefault("BLOCKED", 0L))
                 .withData("pending deliveries", d.getOrDefault("PENDING", 0L))
-                .withData("pending actions", a.getOrDefault("PENDING", 0L));
+                .withData("pending actions", a.getOrDefault("PENDING", 0L))
+                .withData("dead probe alerts", p.getOrDefault("DEAD", 0L)).withData("blocked probe alerts", p.getOrDefault("BLOCKED", 0L));
         int n = 0;
         for (String status : new String[] {"BLOCKED", "DEAD"}) {
-            for (QueueProblem p : actionProblems) {
-                if (p.status().equals(status)) {
-                    b.withData("problem " + ++n, describe(p, "action"));
+            for (QueueProblem q : actionProblems) {
+                if (q.status().equals(status)) {
+                    b.withData("problem " + ++n, describe(q, "action"));
                 }
             }
-            for (QueueProblem p : deliveryProblems) {
-                if (p.status().equals(status)) {
-                    b.withData("problem " + ++n, describe(p, "delivery"));
+            for (QueueProblem q : deliveryProblems) {
+                if (q.status().equals(status)) {
+                    b.withData("problem " + ++n, describe(q, "delivery"));
+                }
+            }
+            for (QueueProblem q : alertProblems) {
+                if (q.status().equals(status)) {
+                    b.withData("problem " + ++n, describe(q, "probe alert"));
                 }
             }
         }
@@ -77,7 +91,7 @@ public class DeadLettersHealthCheck implements HealthCheck {
     }
 
     private String describe(QueueProblem p, String what) {
-        String items = p.count() + " " + (p.count() == 1 ? what : what.equals("delivery") ? "deliveries" : "actions");
+        String items = p.count() + " " + (p.count() == 1 ? what : what.equals("delivery") ? "deliveries" : what + "s");
         return p.status().equals("BLOCKED")
                 ? p.reason() + " — " + items + " blocked, tried again by itself every "
                         + settings.worker().blockedProbeInterval().toString().substring(2).toLowerCase() + " until that is fixed"

@@ -51,6 +51,9 @@ class ProbeFlowTest extends E2eSupport {
     @Inject
     ProbeAlertQueue alerts;
 
+    @Inject
+    ProbesSettings settings;
+
     private ProbeWorld probes() {
         return ProbeWorld.currentProbes();
     }
@@ -312,5 +315,92 @@ class ProbeFlowTest extends E2eSupport {
         given().header("Authorization", auth).delete("/api/checks/nightly-backup").then().statusCode(409);
         given().header("Authorization", auth).delete("/api/checks/db-dump").then().statusCode(204);
         given().get("/ping/" + key).then().statusCode(404);
+    }
+
+    /**
+     * Issue 8 follow-up: an alert whose webhook receiver keeps failing ends DEAD, is listed by
+     * {@code GET /admin/dead-letters}, degrades {@code /q/health/well}, and once the receiver is fixed the
+     * admin retry sends it.
+     */
+    @Test
+    void aDeadProbeAlertIsListedDegradesHealthAndIsSentByARetry() {
+        String auth = "Bearer test-admin-token";
+        String slug = "hook-refused";
+        probes().failingSlugs.add(slug);
+        try {
+            String key = given().header("Authorization", auth).contentType("application/json")
+                    .body("{\"slug\":\"" + slug + "\",\"name\":\"Hook refused\",\"period\":\"1d\",\"grace\":\"1h\",\"public\":false}")
+                    .post("/api/checks").then().statusCode(201).extract().jsonPath().getString("'ping-key'");
+            long checkId = store.find(slug).orElseThrow().id();
+            given().body("exit 3").post("/ping/" + key + "/3").then().statusCode(200);
+
+            // 3 tries (alert-max-attempts in ProbeWorld), then DEAD with the receiver's answer as the reason
+            JsonPath dead = await().atMost(PATIENCE).until(() -> given().header("Authorization", auth).get("/admin/dead-letters")
+                    .then().statusCode(200).extract().jsonPath(), j -> j.getList("probeAlerts.findAll { it.checkId == " + checkId
+                    + " && it.channel == 'WEBHOOK' }").size() == 1);
+            String at = "probeAlerts.find { it.checkId == " + checkId + " && it.channel == 'WEBHOOK' }.";
+            assertEquals("DEAD", dead.getString(at + "status"));
+            assertEquals("DOWN", dead.getString(at + "event"));
+            assertEquals(3, dead.getInt(at + "attempts"));
+            assertTrue(dead.getString(at + "reason").contains("answered 500"), dead.getString(at + "reason"));
+            long alertId = dead.getLong(at + "id");
+
+            JsonPath health = given().get("/q/health/well").then().statusCode(503).extract().jsonPath();
+            String check = "checks.find { it.name == 'dead letters' }.";
+            assertEquals("DOWN", health.getString(check + "status"));
+            assertTrue(health.getInt(check + "data.'dead probe alerts'") >= 1, health.prettify());
+            assertTrue(health.prettify().contains("answered 500") && health.prettify().contains("probe alert dead"), health.prettify());
+
+            // fixed: the retry sends it, once, signed, and it leaves the dead letters
+            probes().failingSlugs.remove(slug);
+            given().header("Authorization", auth).post("/admin/dead-letters/probe-alerts/" + alertId + "/retry").then().statusCode(200);
+            await().atMost(PATIENCE).until(() -> hooksOf(slug).size() == 1);
+            assertEquals("check.down", JsonPath.from(new String(hooksOf(slug).get(0).body(), StandardCharsets.UTF_8)).getString("event"));
+            assertTrue(alerts.outcomes(checkId, "WEBHOOK").get(0).startsWith("DONE: webhook delivered"),
+                    alerts.outcomes(checkId, "WEBHOOK").toString());
+            JsonPath after = given().header("Authorization", auth).get("/admin/dead-letters").then().statusCode(200).extract().jsonPath();
+            assertTrue(after.getList("probeAlerts.findAll { it.checkId == " + checkId + " }").isEmpty(), after.prettify());
+            // a second retry finds nothing parked: 404 problem+json
+            given().header("Authorization", auth).post("/admin/dead-letters/probe-alerts/" + alertId + "/retry").then().statusCode(404)
+                    .contentType("application/problem+json");
+        } finally {
+            probes().failingSlugs.remove(slug);
+            given().header("Authorization", auth).delete("/api/checks/" + slug);
+        }
+    }
+
+    private List<ProbeWorld.Received> hooksOf(String slug) {
+        return probes().webhooks.stream()
+                .filter(r -> new String(r.body(), StandardCharsets.UTF_8).contains("\"slug\":\"" + slug + "\"")).toList();
+    }
+
+    /** Issue 8 follow-up: a ping key both in the checks file and on a check added through the API is named, not an SQL error. */
+    @Test
+    void aPingKeyTakenByAnotherCheckIsNamedClearly() {
+        String auth = "Bearer test-admin-token";
+        String taken = "7d3f2a10-5b6c-4d7e-8f90-a1b2c3d4e5f6";
+        given().header("Authorization", auth).contentType("application/json")
+                .body("{\"slug\":\"api-made\",\"name\":\"API made\",\"ping-key\":\"" + taken + "\",\"period\":\"1d\",\"grace\":\"1h\"}")
+                .post("/api/checks").then().statusCode(201);
+        try {
+            // the REST API: another check with that key is a 409 naming both checks and the key
+            String conflict = given().header("Authorization", auth).contentType("application/json")
+                    .body("{\"slug\":\"copy\",\"name\":\"Copy\",\"ping-key\":\"" + taken + "\",\"period\":\"1d\",\"grace\":\"1h\"}")
+                    .post("/api/checks").then().statusCode(409).contentType("application/problem+json").extract().asString();
+            assertTrue(conflict.contains("check 'copy': key 'ping-key': " + taken + " is already the ping key of check 'api-made'"), conflict);
+            // the checks file (what start-up syncs): the same key on a file check fails with a sentence, and changes nothing
+            List<ChecksFile.Declared> file = new ArrayList<>(settings.fileChecks());
+            file.addAll(ChecksFile.parseDeclared("checks:\n  - slug: file-made\n    name: File made\n    ping-key: " + taken
+                    + "\n    period: 1d\n    grace: 1h\n"));
+            ChecksFileException e = org.junit.jupiter.api.Assertions.assertThrows(ChecksFileException.class,
+                    () -> store.syncFileChecks(file, Instant.now()));
+            assertEquals("COUNTERSIGN_CHECKS_FILE: check 'file-made': key 'ping-key': " + taken + " is already the ping key of check "
+                    + "'api-made' (added through the API): give this check another key, or delete that check (DELETE /api/checks/api-made)",
+                    e.getMessage());
+            assertTrue(store.find("file-made").isEmpty(), "nothing synced");
+            assertTrue(store.find("nightly-backup").isPresent());
+        } finally {
+            given().header("Authorization", auth).delete("/api/checks/api-made").then().statusCode(204);
+        }
     }
 }

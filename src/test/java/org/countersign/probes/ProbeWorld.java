@@ -63,6 +63,8 @@ public class ProbeWorld implements QuarkusTestResourceLifecycleManager {
     public GreenMail mail;
     public HttpServer receiver;
     public final List<Received> webhooks = new CopyOnWriteArrayList<>();
+    /** Slugs whose alerts the receiver refuses (500), as a broken receiver would, until removed. */
+    public final java.util.Set<String> failingSlugs = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public static ProbeWorld currentProbes() {
         return currentProbes;
@@ -79,7 +81,14 @@ public class ProbeWorld implements QuarkusTestResourceLifecycleManager {
             receiver.createContext("/hook", ex -> {
                 Map<String, String> h = new HashMap<>();
                 ex.getRequestHeaders().forEach((k, v) -> h.put(k.toLowerCase(java.util.Locale.ROOT), v.get(0)));
-                webhooks.add(new Received(h, ex.getRequestBody().readAllBytes()));
+                byte[] body = ex.getRequestBody().readAllBytes();
+                String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+                if (failingSlugs.stream().anyMatch(slug -> text.contains("\"slug\":\"" + slug + "\""))) {
+                    ex.sendResponseHeaders(500, -1);
+                    ex.close();
+                    return;
+                }
+                webhooks.add(new Received(h, body));
                 ex.sendResponseHeaders(204, -1);
                 ex.close();
             });
@@ -89,6 +98,8 @@ public class ProbeWorld implements QuarkusTestResourceLifecycleManager {
             config.put("countersign.checks-file", file.toString());
             config.put("countersign.probes.webhook.url", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
             config.put("countersign.probes.webhook.secret", WEBHOOK_SECRET);
+            // an alert a receiver keeps refusing is parked as dead after 3 tries (1 s, 2 s apart), not 8
+            config.put("countersign.probes.alert-max-attempts", "3");
             config.put("countersign.probes.mail.to", "ops@example.org,admin@example.org");
             config.put("quarkus.mailer.host", "127.0.0.1");
             config.put("quarkus.mailer.port", String.valueOf(mail.getSmtp().getPort()));

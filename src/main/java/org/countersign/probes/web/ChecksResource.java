@@ -77,7 +77,12 @@ public class ChecksResource {
             throw new ProblemException(400, "Bad Request", String.join("; ", problems));
         }
         if (!store.create(spec.get(), clock.instant())) {
-            throw new ProblemException(409, "Conflict", "A check with slug '" + spec.get().slug() + "' or this ping key exists already.");
+            CheckSpec c = spec.get();
+            Optional<String> holder = store.keyHolder(c.pingKey(), c.slug());
+            throw new ProblemException(409, "Conflict", holder.isPresent()
+                    ? "check '" + c.slug() + "': key 'ping-key': " + c.pingKey() + " is already the ping key of check '" + holder.get()
+                            + "': leave it out to have one generated, or give another"
+                    : "A check with slug '" + c.slug() + "' exists already.");
         }
         return Response.status(201).entity(view(find(spec.get().slug()))).build();
     }
