@@ -16,7 +16,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import org.countersign.config.ConfigValidation;
-import org.countersign.config.Settings;
+import org.countersign.workflow.GovernedTypes;
 import org.countersign.web.ProblemException;
 
 /**
@@ -110,16 +110,54 @@ public class WebhookParser {
             "user", Set.of("id"),
             "issue", Set.of("iid", "type"));
 
-    private final Set<String> governedTypes;
+    /** The work item types governed in a project, answered from memory (asked for every delivery). */
+    public interface TypesInForce {
+        /** Type keys (see {@link ConfigValidation#typeKey}) governed in the project; the environment's for null. */
+        Set<String> of(Long projectId);
 
-    @Inject
-    public WebhookParser(Settings settings) {
-        this(settings.governedTypes());
+        /** Whether they come from the project's {@code .countersign.yml} rather than the environment. */
+        boolean fromFile(Long projectId);
     }
 
-    /** @param governedTypes type keys (see {@link ConfigValidation#typeKey}) of the governed work item types */
+    private final TypesInForce governedTypes;
+
+    /** The environment's types, or a project's {@code .countersign.yml}'s {@code governed-types} in force. */
+    @Inject
+    public WebhookParser(GovernedTypes governedTypes) {
+        this(new TypesInForce() {
+            @Override
+            public Set<String> of(Long projectId) {
+                return governedTypes.of(projectId);
+            }
+
+            @Override
+            public boolean fromFile(Long projectId) {
+                return governedTypes.fromFile(projectId);
+            }
+        });
+    }
+
+    /** @param governedTypes type keys (see {@link ConfigValidation#typeKey}) governed in every project */
     public WebhookParser(Set<String> governedTypes) {
-        this.governedTypes = Set.copyOf(governedTypes);
+        this(constant(Set.copyOf(governedTypes)));
+    }
+
+    public WebhookParser(TypesInForce governedTypes) {
+        this.governedTypes = governedTypes;
+    }
+
+    private static TypesInForce constant(Set<String> types) {
+        return new TypesInForce() {
+            @Override
+            public Set<String> of(Long projectId) {
+                return types;
+            }
+
+            @Override
+            public boolean fromFile(Long projectId) {
+                return false;
+            }
+        };
     }
 
     public static boolean isHandled(String event) {
@@ -203,7 +241,8 @@ public class WebhookParser {
             return Trigger.ignored("object_kind '" + abbreviate(kind) + "' under " + eventName + " is not an issue or work item");
         }
         JsonNode attributes = object(event, "object_attributes");
-        String ungoverned = ungoverned(attributes.get("type"), "object_attributes.type");
+        String ungoverned = ungoverned(attributes.get("type"), "object_attributes.type",
+                projectIfReadable(event.get("project"), "id", attributes, "project_id"));
         if (ungoverned != null) {
             return Trigger.ignored(ungoverned);
         }
@@ -241,7 +280,8 @@ public class WebhookParser {
         }
         // A work item's notes are an issue's notes (noteable_type Issue); the issue object names its type.
         JsonNode issue = object(event, "issue");
-        String ungoverned = ungoverned(issue.get("type"), "issue.type");
+        String ungoverned = ungoverned(issue.get("type"), "issue.type", projectIfReadable(event.get("project"), "id", event,
+                "project_id"));
         if (ungoverned != null) {
             return Trigger.ignored(ungoverned);
         }
@@ -257,10 +297,11 @@ public class WebhookParser {
     }
 
     /**
-     * Why a work item of this type is not acted on; null when it is governed, or when the payload does
-     * not say its type (GitLab before 17.2): the evaluation reads the type from GitLab's API.
+     * Why a work item of this type is not acted on; null when it is governed in {@code project} (the
+     * environment's types when the project is not known yet), or when the payload does not say its type
+     * (GitLab before 17.2): the evaluation reads the type from GitLab's API.
      */
-    private String ungoverned(JsonNode type, String field) {
+    private String ungoverned(JsonNode type, String field, Long project) {
         if (type == null || type.isNull()) {
             return null;
         }
@@ -268,10 +309,20 @@ public class WebhookParser {
             throw new Unreadable(field + " is not a string");
         }
         String name = type.textValue();
-        if (governedTypes.contains(ConfigValidation.typeKey(name))) {
+        if (governedTypes.of(project).contains(ConfigValidation.typeKey(name))) {
             return null;
         }
-        return "a work item of type '" + abbreviate(name) + "' is not governed (COUNTERSIGN_GOVERNED_TYPES)";
+        return "a work item of type '" + abbreviate(name) + "' is not governed (" + (governedTypes.fromFile(project)
+                ? "governed-types of the project's .countersign.yml" : "COUNTERSIGN_GOVERNED_TYPES") + ")";
+    }
+
+    /** The project id where {@link #firstId} finds one; null when it is missing or unreadable (judged later). */
+    private static Long projectIfReadable(JsonNode first, String firstField, JsonNode second, String secondField) {
+        try {
+            return firstId(first, firstField, second, secondField);
+        } catch (Unreadable e) {
+            return null;
+        }
     }
 
     private static JsonNode object(JsonNode holder, String field) {

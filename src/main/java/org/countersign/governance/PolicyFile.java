@@ -194,11 +194,17 @@ public final class PolicyFile {
                 v.containsKey("author-is-implementer") ? Boolean.parseBoolean(v.get("author-is-implementer"))
                         : base.authorIsImplementer(),
                 v.containsKey("scope-label") ? Optional.of(v.get("scope-label")).filter(x -> !x.isBlank()) : base.scopeLabel(),
-                v.containsKey("governed-types") ? Set.of(v.get("governed-types").split(",")) : base.governedTypes(),
+                governedTypes(o).orElse(base.governedTypes()),
                 base.botUserId(), base.closeWindow(),
                 v.containsKey("emergency.enabled") ? Boolean.parseBoolean(v.get("emergency.enabled")) : base.emergencyEnabled(),
                 base.emergencyLabel(),
                 v.containsKey("emergency.deadline") ? Duration.parse(v.get("emergency.deadline")) : base.emergencyDeadline());
+    }
+
+    /** The work item types the file governs (type keys, as {@code ConfigValidation#typeKey}), if it names any. */
+    public static Optional<Set<String>> governedTypes(Overrides o) {
+        String joined = o.values().get("governed-types");
+        return joined == null ? Optional.empty() : Optional.of(Set.of(joined.split(",")));
     }
 
     private static Result invalid(String problem) {

@@ -6,6 +6,7 @@ import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.countersign.config.Settings;
+import org.countersign.workflow.GovernedTypes;
 import org.countersign.workflow.ReconcileProjects;
 import org.countersign.workflow.WatchProjects;
 import org.jboss.logging.Logger;
@@ -15,7 +16,9 @@ import org.jboss.logging.Logger;
  * watched projects are resolved before the service takes traffic, so a project's watch starts when
  * the service starts, not when its first webhook happens to arrive; the first pass then runs in the
  * background. The periodic job is scheduled here, after {@link Settings} has validated the interval,
- * so a bad value gets Countersign's message naming the variable rather than the scheduler's.
+ * so a bad value gets Countersign's message naming the variable rather than the scheduler's. Every tick
+ * also refreshes this instance's copy of the projects' governed types ({@link GovernedTypes}), whether or
+ * not this instance wins the pass's lease.
  */
 @ApplicationScoped
 public class ReconcileJob {
@@ -27,8 +30,11 @@ public class ReconcileJob {
     private final WatchProjects watch;
     private final Settings settings;
     private final Scheduler scheduler;
+    private final GovernedTypes governedTypes;
 
-    public ReconcileJob(ReconcileProjects reconcile, WatchProjects watch, Settings settings, Scheduler scheduler) {
+    public ReconcileJob(ReconcileProjects reconcile, WatchProjects watch, Settings settings, Scheduler scheduler,
+                        GovernedTypes governedTypes) {
+        this.governedTypes = governedTypes;
         this.reconcile = reconcile;
         this.watch = watch;
         this.settings = settings;
@@ -53,6 +59,8 @@ public class ReconcileJob {
 
     private void pass() {
         try {
+            // every instance, lease or not: a policy changed on another instance reaches this one's intake
+            governedTypes.reload();
             reconcile.run();
         } catch (RuntimeException | Error e) {
             // never let the start-up pass's thread die silently (the scheduler catches for the periodic ones)

@@ -45,6 +45,7 @@ public class ProjectPolicies {
     private final AuditLog audit;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final GovernedTypes governedTypes;
     private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "countersign-policy-refresh");
         t.setDaemon(true);
@@ -53,7 +54,8 @@ public class ProjectPolicies {
     private final Set<Long> queued = ConcurrentHashMap.newKeySet();
 
     public ProjectPolicies(GitLabPort gitlab, ProjectPolicyStore store, WatchedProjects projects, AuditLog audit,
-                           ObjectMapper mapper, Clock clock) {
+                           ObjectMapper mapper, Clock clock, GovernedTypes governedTypes) {
+        this.governedTypes = governedTypes;
         this.gitlab = gitlab;
         this.store = store;
         this.projects = projects;
@@ -92,13 +94,16 @@ public class ProjectPolicies {
         });
     }
 
-    /** Reads the project's file and makes what it says the policy in force, or records why not. */
+    /**
+     * Reads the project's file and makes what it says the policy in force, or records why not. A change
+     * reaches this instance's webhook intake ({@link GovernedTypes}) once committed.
+     */
     public void refresh(WatchedProject p, String trigger) {
         Optional<GitLabPort.RepositoryFile> file = gitlab.repositoryFile(p.projectId(), PolicyFile.PATH);
         PolicyFile.Result parsed = file.map(f -> PolicyFile.parse(f.content()))
                 .orElse(new PolicyFile.Result(Optional.of(PolicyFile.Overrides.none()), java.util.List.of()));
         String commit = file.map(GitLabPort.RepositoryFile::lastCommitId).orElse(null);
-        QuarkusTransaction.requiringNew().run(() -> {
+        boolean changed = QuarkusTransaction.requiringNew().call(() -> {
             Instant now = clock.instant();
             ProjectPolicyStore.Row row = store.lock(p.projectId(), now);
             if (!parsed.valid()) {
@@ -108,7 +113,7 @@ public class ProjectPolicies {
                     LOG.errorf("policy of %s: %s", p.path(), problem);
                 }
                 store.setChecked(p.projectId(), problem, commit, now);
-                return;
+                return false;
             }
             Map<String, String> wanted = parsed.overrides().orElseThrow().values();
             String source = file.isPresent() && !wanted.isEmpty() ? "file" : "environment";
@@ -118,7 +123,7 @@ public class ProjectPolicies {
                     LOG.infof("policy of %s: %s is valid again", p.path(), PolicyFile.PATH);
                 }
                 store.setChecked(p.projectId(), null, null, now);
-                return;
+                return false;
             }
             String json = write(wanted);
             store.setInForce(p.projectId(), json, source, commit, now);
@@ -129,7 +134,11 @@ public class ProjectPolicies {
             audit.append(new AuditRecord(null, now, p.projectId(), null, "POLICY", "countersign", "CHANGED", summary, trigger,
                     commit == null ? "environment" : "commit:" + commit, json));
             LOG.infof("%s", summary);
+            return true;
         });
+        if (changed) {
+            governedTypes.reload();
+        }
     }
 
     /** A project's policy in force, in words, and why the latest read of its file was refused (or null). */

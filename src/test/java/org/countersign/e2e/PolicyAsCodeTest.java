@@ -15,6 +15,7 @@ import java.util.Optional;
 import org.countersign.gitlab.sim.GitLabSimulator;
 import org.countersign.gitlab.sim.SimNote;
 import org.countersign.store.AuditRecord;
+import org.countersign.runtime.ReconcileJob;
 import org.countersign.workflow.ReconcileProjects;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -129,6 +130,45 @@ class PolicyAsCodeTest extends E2eSupport {
         AuditRecord last = audit().get(audit().size() - 1);
         assertEquals("environment", last.gitlabRef());
         assertTrue(last.summary().contains("the environment's defaults (no " + FILE + " on the default branch)"), last.summary());
+    }
+
+    @Inject
+    io.quarkus.scheduler.Scheduler scheduler;
+
+    @Inject
+    org.countersign.workflow.GovernedTypes governedTypes;
+
+    /**
+     * A type only the file governs is enforced by the webhook intake at once, not at the next reconciliation
+     * pass: reconciliation is paused here, so only the task's Issue Hook can make Countersign undo its close.
+     * Work items other than issues arrive as Issue Hooks with object_kind "work_item" and
+     * object_attributes.type naming the type (gitlabhq lib/gitlab/data_builder/issuable.rb, MR 180959).
+     */
+    @Test
+    void typesTheFileGovernsAreEnforcedByTheirWebhooks() {
+        GitLabSimulator.SimPush valid = sim.commitFile(world.alice, project, FILE, "governed-types: [issue, task]\n");
+        push(valid.hookBody()).then().statusCode(202);
+        awaitPolicy(d -> d.contains(valid.commitId()) && d.contains("governed-types="));
+        // the intake's copy is refreshed right after the change is committed (the health check reads the table)
+        await().atMost(PATIENCE).until(() -> governedTypes.of(project.id()).contains("task"));
+        scheduler.pause(ReconcileJob.JOB);
+        try {
+            await().atMost(PATIENCE).until(() -> reconcile.run().ran()); // a scheduled pass may still be finishing
+            int before = sim.webhookDeliveries().size();
+            org.countersign.gitlab.sim.SimIssue task = sim.createWorkItem(world.alice, project, "Rotate the backup keys",
+                    "task", world.bob);
+            sim.close(world.bob, project, task.iid());
+            awaitIssue(task.iid(), i -> !i.isClosed());
+            SimNote undone = awaitBotNote(task.iid(), b -> b.contains("reopened"));
+            assertTrue(undone.body().contains("@bob"), undone.body());
+            var sent = sim.webhookDeliveries().subList(before, sim.webhookDeliveries().size());
+            assertTrue(sent.stream().anyMatch(d -> d.body().contains("\"object_kind\":\"work_item\"")
+                    && d.body().contains("\"action\":\"close\"") && d.responseStatus() == 202),
+                    "the task's close was queued by its webhook: " + sent.stream().map(d -> d.event() + " "
+                            + d.responseStatus()).toList());
+        } finally {
+            scheduler.resume(ReconcileJob.JOB);
+        }
     }
 
     @Test

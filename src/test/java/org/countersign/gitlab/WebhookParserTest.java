@@ -125,6 +125,38 @@ class WebhookParserTest {
         assertFalse(epic.unreadable());
     }
 
+    /**
+     * A project's .countersign.yml may govern more (or fewer) types than the environment: the intake asks
+     * for the types in force in the delivery's project (issue 10), and says where an ignored type's rule is.
+     */
+    @Test
+    void governedTypesAreThoseInForceInTheDeliverysProject() throws IOException {
+        // project 1 (the Issue Hook fixture's) and 5 (the Note Hook's) govern tasks by their files; others: the environment
+        WebhookParser perProject = new WebhookParser(new WebhookParser.TypesInForce() {
+            @Override
+            public Set<String> of(Long projectId) {
+                return fromFile(projectId) ? Set.of("issue", "task") : Set.of("issue", "incident");
+            }
+
+            @Override
+            public boolean fromFile(Long projectId) {
+                return projectId != null && (projectId == 1L || projectId == 5L);
+            }
+        });
+        WebhookParser.Trigger task = perProject.parse("Issue Hook", fixture("issue-hook-work-item-task.json"));
+        assertNull(task.ignoredBecause());
+        assertEquals(1L, task.projectId());
+        assertEquals(17L, perProject.parse("Note Hook", fixture("note-hook-work-item-task.json")).issueIid());
+        WebhookParser.Trigger incident = perProject.parse("Issue Hook", fixture("issue-hook-work-item-incident.json"));
+        assertEquals("a work item of type 'Incident' is not governed (governed-types of the project's .countersign.yml)",
+                incident.ignoredBecause());
+        com.fasterxml.jackson.databind.node.ObjectNode elsewhere = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(fixture("issue-hook-work-item-task.json"));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) elsewhere.get("project")).put("id", 2);
+        assertEquals("a work item of type 'Task' is not governed (COUNTERSIGN_GOVERNED_TYPES)",
+                perProject.parse("Issue Hook", elsewhere.toString().getBytes(StandardCharsets.UTF_8)).ignoredBecause());
+    }
+
     @Test
     void withoutATypeInThePayloadTheDeliveryIsStoredAndTheEvaluationReadsTheType() {
         // GitLab before 17.2 sent no object_attributes.type; work_item payloads then came without it too
