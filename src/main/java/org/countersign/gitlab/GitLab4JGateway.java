@@ -209,6 +209,44 @@ public class GitLab4JGateway implements GitLabPort {
         return result;
     }
 
+    /** Tickets counted by GitLab: {@code count} is -1 when GitLab left out {@code X-Total} (past 10,000). */
+    public record IssueCount(String label, long count) {
+    }
+
+    /** The labels of the project's board lists, every board, in board then list order, each once. */
+    public List<String> boardListLabels(long projectId) {
+        // GET /projects/:id/boards: boards with their lists, each list with its label (https://docs.gitlab.com/api/boards/)
+        List<org.gitlab4j.api.models.Board> boards = call("GET boards", () -> api.getBoardsApi().getBoards(projectId));
+        java.util.LinkedHashSet<String> labels = new java.util.LinkedHashSet<>();
+        for (org.gitlab4j.api.models.Board b : boards) {
+            if (b.getLists() == null) {
+                continue;
+            }
+            b.getLists().stream()
+                    .filter(l -> l.getLabel() != null && l.getLabel().getName() != null)
+                    .sorted(java.util.Comparator.comparing(l -> l.getPosition() == null ? Integer.MAX_VALUE : l.getPosition()))
+                    .forEach(l -> labels.add(l.getLabel().getName()));
+        }
+        return List.copyOf(labels);
+    }
+
+    /**
+     * How many issues are in {@code state} (opened, closed), carrying {@code label} if given and none of
+     * {@code withoutLabels}: one request for
+     * one item per page, the number read from GitLab's {@code X-Total} header
+     * (https://docs.gitlab.com/api/rest/#pagination-response-headers; absent past 10,000 issues).
+     */
+    public long countIssues(long projectId, String state, Optional<String> label, List<String> withoutLabels) {
+        org.gitlab4j.api.models.IssueFilter filter = new org.gitlab4j.api.models.IssueFilter()
+                .withState("closed".equals(state) ? org.gitlab4j.api.Constants.IssueState.CLOSED
+                        : org.gitlab4j.api.Constants.IssueState.OPENED);
+        label.ifPresent(l -> filter.withLabels(List.of(l)));
+        if (!withoutLabels.isEmpty()) {
+            filter.withoutLabels(withoutLabels.toArray(String[]::new)); // not[labels]: none of them
+        }
+        return call("GET issues (count)", () -> (long) api.getIssuesApi().getIssues(projectId, filter, 1).getTotalItems());
+    }
+
     /** Membership (effective level, including inherited) and account kind of someone who wrote a sign-off. */
     private SignerFacts signerFacts(long projectId, long userId, String username) {
         Optional<Member> member = cached(memberCache, projectId + ":" + userId, () -> {

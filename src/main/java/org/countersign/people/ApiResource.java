@@ -93,6 +93,24 @@ public class ApiResource {
     }
 
     @GET
+    @Path("/projects/{projectId}/columns")
+    @Operation(summary = "Tickets per board column: Open (no list label), one per board list (open tickets with its "
+            + "label), Closed; counted by GitLab and cached for the member-cache TTL")
+    @APIResponse(responseCode = "404", description = "Unknown project, or one the caller may not see",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public PeopleReads.ProjectColumns columns(@HeaderParam("Authorization") String authorization,
+                                              @PathParam("projectId") long projectId) {
+        Viewer v = viewers.api(authorization, identity);
+        try {
+            return reads.columns(v, projectId).orElseThrow(() -> new ProblemException(404, "Not Found",
+                    "No watched project " + projectId + " you may see."));
+        } catch (org.countersign.workflow.GitLabFailure e) {
+            throw new ProblemException(503, "Service Unavailable",
+                    "GitLab could not be asked for the board's columns just now; try again later.");
+        }
+    }
+
+    @GET
     @Path("/projects/{projectId}/tickets/{iid}")
     @Operation(summary = "A ticket's latest decision: verdict, reasons, implementers, sign-offs, audit entries")
     @APIResponse(responseCode = "404", description = "Unknown ticket, or in a project the caller may not see",

@@ -59,13 +59,23 @@ public class PeopleReads {
     }
 
     public record TicketView(long projectId, String projectPath, long iid, String title, String webUrl, String verdict,
-                             String summary, List<ReasonView> reasons, Instant reviewSince, List<Person> implementers,
+                             String summary, List<ReasonView> reasons, Instant reviewSince, String reviewBy,
+                             List<Person> implementers,
                              List<SignoffView> signoffs, int validSignoffs, int requiredSignoffs, String closeRef,
                              String closedBy, Instant evaluatedAt, List<AuditView> audit, String page) {
     }
 
-    public record ProjectSummary(long projectId, String path, String webUrl, Map<String, Long> verdicts,
-                                 List<QueueItem> waiting, List<AuditView> recentUndone) {
+    /**
+     * {@code columns}: tickets per board column as GitLab counts them (empty with {@code columnsError} set
+     * when GitLab could not be asked); {@code verdicts}: tickets per Countersign verdict.
+     */
+    public record ProjectSummary(long projectId, String path, String webUrl, List<BoardColumns.Column> columns,
+                                 String columnsError, Map<String, Long> verdicts, List<QueueItem> waiting,
+                                 List<AuditView> recentUndone) {
+    }
+
+    /** A project's board columns with their ticket counts. */
+    public record ProjectColumns(long projectId, String path, List<BoardColumns.Column> columns) {
     }
 
     public record AuditResult(List<AuditView> entries, long total, int page, int perPage) {
@@ -77,6 +87,7 @@ public class PeopleReads {
     private final PeopleQueries queries;
     private final WatchedProjects watched;
     private final Members members;
+    private final BoardColumns boards;
     private final ProjectPolicies policies;
     private final DecisionJson json;
     private final Settings settings;
@@ -84,8 +95,10 @@ public class PeopleReads {
     private final Optional<String> publicUrl;
 
     public PeopleReads(PeopleQueries queries, WatchedProjects watched, Members members, DecisionJson json,
-                       Settings settings, Clock clock, CountersignConfig config, ProjectPolicies policies) {
+                       Settings settings, Clock clock, CountersignConfig config, ProjectPolicies policies,
+                       BoardColumns boards) {
         this.policies = policies;
+        this.boards = boards;
         this.queries = queries;
         this.watched = watched;
         this.members = members;
@@ -113,10 +126,26 @@ public class PeopleReads {
     public List<ProjectSummary> overview(Viewer viewer) {
         Map<Long, WatchedProject> visible = projectMap(viewer);
         List<QueueItem> queue = queue(visible);
-        return visible.values().stream().map(p -> new ProjectSummary(p.projectId(), p.path(), p.webUrl(),
+        return visible.values().stream().map(p -> {
+            List<BoardColumns.Column> cols = List.of();
+            String error = null;
+            try {
+                cols = boards.columns(p.projectId());
+            } catch (GitLabFailure e) {
+                LOG.warnf("board columns of project %d unreadable: %s", p.projectId(), e.getMessage());
+                error = "GitLab could not be asked for the board's columns just now.";
+            }
+            return new ProjectSummary(p.projectId(), p.path(), p.webUrl(), cols, error,
                 queries.verdictCounts(p.projectId()),
                 queue.stream().filter(q -> q.projectId() == p.projectId()).toList(),
-                queries.recentUndone(p.projectId(), 10).stream().map(a -> audit(a, p)).toList())).toList();
+                queries.recentUndone(p.projectId(), 10).stream().map(a -> audit(a, p)).toList());
+        }).toList();
+    }
+
+    /** Tickets per board column of a project the viewer may see; empty if they may not see it. */
+    public Optional<ProjectColumns> columns(Viewer viewer, long projectId) {
+        return projects(viewer).stream().filter(p -> p.projectId() == projectId).findFirst()
+                .map(p -> new ProjectColumns(p.projectId(), p.path(), boards.columns(projectId)));
     }
 
     /**
@@ -194,7 +223,7 @@ public class PeopleReads {
         List<AuditView> audit = queries.audit(new PeopleQueries.AuditFilter(List.of(projectId), projectId, iid, null, null,
                 null), 0, 1000).entries().stream().map(a -> audit(a, project.get(), t.webUrl())).toList();
         return Optional.of(new TicketView(projectId, project.get().path(), iid, t.title(), t.webUrl(), t.verdict(),
-                t.summary(), reasons, t.reviewSince(), implementers(d), signoffs, t.validSignoffs(), t.requiredSignoffs(),
+                t.summary(), reasons, t.reviewSince(), text(d, "reviewBy"), implementers(d), signoffs, t.validSignoffs(), t.requiredSignoffs(),
                 text(d, "closeRef"), text(d, "closedBy"), t.evaluatedAt(), audit, page(projectId, iid)));
     }
 

@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
  * @param closeRef    the close this decision judged (state event id, or {@code at-<epoch ms>}), if any
  * @param closedBy    who made that close, if GitLab says
  * @param implementers who worked on the ticket and so may not sign it off (empty for tickets not governed)
+ * @param reviewBy    who moved the ticket into the review column the last time, starting the review of
+ *                    {@code reviewSince} (empty when not in review, or when GitLab does not say who)
  */
 public record Decision(
         long projectId,
@@ -28,7 +30,16 @@ public record Decision(
         Optional<UserRef> closedBy,
         int validSignoffs,
         int requiredSignoffs,
-        List<Implementer> implementers) {
+        List<Implementer> implementers,
+        Optional<UserRef> reviewBy) {
+
+    /** A decision that does not say who started the review. */
+    public Decision(long projectId, long iid, Verdict verdict, List<Reason> reasons, List<SignoffCheck> signoffs,
+                    List<Action> actions, Optional<Instant> reviewSince, Optional<String> closeRef,
+                    Optional<UserRef> closedBy, int validSignoffs, int requiredSignoffs, List<Implementer> implementers) {
+        this(projectId, iid, verdict, reasons, signoffs, actions, reviewSince, closeRef, closedBy, validSignoffs,
+                requiredSignoffs, implementers, Optional.empty());
+    }
 
     /** A decision that names no implementers. */
     public Decision(long projectId, long iid, Verdict verdict, List<Reason> reasons, List<SignoffCheck> signoffs,
@@ -47,6 +58,7 @@ public record Decision(
         Objects.requireNonNull(reviewSince, "reviewSince");
         Objects.requireNonNull(closeRef, "closeRef");
         Objects.requireNonNull(closedBy, "closedBy");
+        Objects.requireNonNull(reviewBy, "reviewBy");
     }
 
     /** A decision with no close, sign-off or action: not governed, in progress and the like. */

@@ -70,7 +70,16 @@ public final class ReviewPolicy {
         Judgement j = replay.judge(watchedSince, acceptedCloses, now);
         return new Decision(h.projectId(), h.iid(), j.verdict(), j.reasons(), j.signoffs(), Actions.choose(j, s),
                 j.reviewSince(), j.close().map(ReviewPolicy::closeRef), j.close().flatMap(StateChange::by),
-                j.validSignoffs(), j.requiredSignoffs(), Implementers.of(h, s).all());
+                j.validSignoffs(), j.requiredSignoffs(), Implementers.of(h, s).all(),
+                j.reviewSince().flatMap(since -> reviewStartedBy(h, s.reviewLabel(), since)));
+    }
+
+    /** Who added the review label at {@code since}, the start of the current review. */
+    private static Optional<UserRef> reviewStartedBy(TicketHistory h, String reviewLabel, Instant since) {
+        return h.labelChanges().stream()
+                .filter(c -> c.added() && c.label().equals(reviewLabel) && c.at().equals(since))
+                .reduce((a, b) -> b)
+                .flatMap(LabelChange::by);
     }
 
     private static boolean everCarried(TicketHistory h, String label) {

@@ -30,6 +30,6 @@ public final class ShadowMode {
             kept.add(0, new Action.ShadowClose(d.closeRef().get(), Wording.shadowClose(d, labelsWouldBeRestored, s)));
         }
         return new Decision(d.projectId(), d.iid(), d.verdict(), d.reasons(), d.signoffs(), kept, d.reviewSince(),
-                d.closeRef(), d.closedBy(), d.validSignoffs(), d.requiredSignoffs());
+                d.closeRef(), d.closedBy(), d.validSignoffs(), d.requiredSignoffs(), d.implementers(), d.reviewBy());
     }
 }

@@ -50,6 +50,7 @@ public class DecisionJson {
         ArrayNode actions = n.putArray("actions");
         d.actions().forEach(a -> actions.add(actionNode(a)));
         d.reviewSince().ifPresent(t -> n.put("reviewSince", t.toString()));
+        d.reviewBy().ifPresent(u -> n.put("reviewBy", u.username()).put("reviewById", u.id()));
         d.closeRef().ifPresent(r -> n.put("closeRef", r));
         d.closedBy().ifPresent(u -> n.put("closedBy", u.username()));
         ArrayNode implementers = n.putArray("implementers");

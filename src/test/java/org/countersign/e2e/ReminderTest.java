@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.scheduler.Scheduler;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -21,13 +22,15 @@ import org.countersign.gitlab.sim.SimUser;
 import org.countersign.reminders.ReminderJob;
 import org.countersign.reminders.SendReminders;
 import org.countersign.store.TicketRepository;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Reminders end to end: a ticket that has waited in review longer than COUNTERSIGN_REMINDER_AFTER (24h
  * by default) gets one note mentioning who may sign it off; none once signed off or out of the column;
  * one only when several runners (instances) race. The simulator's clock is set back to write a review
- * that began a day ago; the service runs on the real clock.
+ * that began a day ago; the service runs on the real clock, which {@link #repeatsAfterAFurtherPeriodAndNotBefore}
+ * moves forward ({@link ShiftableClock}, reset after each test).
  *
  * <p>Listing members: GET /projects/:id/members/all gives direct and inherited members with their
  * effective access level (https://docs.gitlab.com/api/members/, lib/api/members.rb in gitlabhq); the
@@ -35,6 +38,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(GitLabWorld.class)
+@TestProfile(EmergencyWorldProfile.class)
 class ReminderTest extends E2eSupport {
 
     private static final String REMINDER_MARKER = "<!-- countersign:reminder:";
@@ -47,6 +51,14 @@ class ReminderTest extends E2eSupport {
 
     @Inject
     TicketRepository tickets;
+
+    @Inject
+    ShiftableClock serviceClock;
+
+    @AfterEach
+    void resetServiceClock() {
+        serviceClock.reset();
+    }
 
     private List<SimNote> reminderNotes(long iid) {
         return botNotes(iid).stream().filter(n -> n.body().contains(REMINDER_MARKER)).toList();
@@ -90,6 +102,25 @@ class ReminderTest extends E2eSupport {
         assertTrue(note.body().contains("(2 days)"), note.body());
         assertTrue(note.body().matches("(?s).*<!-- countersign:reminder:\\d+:2 -->.*"), "period 2, not 1 then 2: " + note.body());
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> reminderNotes(iid).size() == 1);
+    }
+
+    @Test
+    void repeatsAfterAFurtherPeriodAndNotBefore() {
+        long iid = inReviewSince("Replace the backup tapes", Duration.ofHours(25));
+        SimNote first = awaitBotNote(iid, b -> b.contains(REMINDER_MARKER));
+        assertTrue(first.body().matches("(?s).*<!-- countersign:reminder:\\d+:1 -->.*"), first.body());
+
+        // 47 h in review: still the first period, so passes (every second) add nothing
+        serviceClock.advance(Duration.ofHours(22));
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> reminderNotes(iid).size() == 1);
+
+        // 49 h: the second period has begun, so a second reminder goes out, numbered 2, and only one
+        serviceClock.advance(Duration.ofHours(2));
+        await().atMost(PATIENCE).until(() -> reminderNotes(iid).size() == 2);
+        SimNote second = reminderNotes(iid).get(1);
+        assertTrue(second.body().matches("(?s).*<!-- countersign:reminder:\\d+:2 -->.*"), second.body());
+        assertTrue(second.body().contains("(2 days)"), second.body());
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> reminderNotes(iid).size() == 2);
     }
 
     @Test

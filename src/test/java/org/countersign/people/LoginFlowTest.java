@@ -183,8 +183,15 @@ class LoginFlowTest extends E2eSupport {
                 .getLong("total"));
 
         Session rita = logIn(world.rita, "/");   // a Reporter is a member: she sees it, though she may not sign off
-        assertTrue(rita.get("/").asString().contains(GitLabWorldPath.PATH));
-        assertEquals(200, rita.get(page).statusCode());
+        String ritaOverview = rita.get("/").asString();
+        assertTrue(ritaOverview.contains(GitLabWorldPath.PATH));
+        // tickets per column: the board's lists between Open and Closed
+        assertTrue(ritaOverview.contains("Tickets per column") && ritaOverview.contains("<td>Open</td>")
+                && ritaOverview.contains("<td>To validate</td>") && ritaOverview.contains("<td>Closed</td>"), ritaOverview);
+        String ticketHtml = rita.get(page).then().statusCode(200).extract().asString();
+        assertTrue(ticketHtml.contains("moved there by @bob."), ticketHtml);
+        given().cookies(oscar.cookies).get("/api/v1/projects/" + project.id() + "/columns").then().statusCode(404)
+                .contentType("application/problem+json");
     }
 
     @Test

@@ -150,6 +150,78 @@ class PeopleApiTest extends E2eSupport {
                 .then().statusCode(404).contentType("application/problem+json");
     }
 
+    /**
+     * Columns are the board's lists: GET /projects/:id/boards gives the boards with their lists, each with its
+     * label (https://docs.gitlab.com/api/boards/, lib/api/boards.rb); tickets per list are counted with
+     * GET /projects/:id/issues?labels=..&state=opened&per_page=1 and the X-Total header
+     * (https://docs.gitlab.com/api/rest/#pagination-response-headers).
+     */
+    @Test
+    void theProjectsColumnsCountTicketsPerBoardListCachedForTheMemberTtl() {
+        String token = newToken();
+        long doing = newTicket("Upgrade the load balancers");
+        long review = newTicket("Renew the TLS certificates");
+        toReview(world.bob, review);
+        long done = newTicket("Remove the old backups");
+        toReview(world.bob, done);
+        sim.comment(world.carol, project, done, "/signoff the backups are gone");
+        awaitBotNote(done, b -> b.startsWith("Sign-off by @carol recorded"));
+        sim.close(world.bob, project, done);
+        awaitIssue(done, i -> i.state().equals("closed"));
+        long untouched = sim.createIssue(world.alice, project, "Write the runbook", world.bob).iid();
+        settle();
+        // what GitLab's board shows now, from the simulator's own state (every test's tickets included)
+        List<org.countersign.gitlab.sim.SimIssue> all = sim.issues(project);
+        long open = all.stream().filter(i -> i.state().equals("opened")
+                && !i.labels().contains(GitLabWorld.DOING) && !i.labels().contains(GitLabWorld.REVIEW)).count();
+        long inDoing = all.stream().filter(i -> i.state().equals("opened") && i.labels().contains(GitLabWorld.DOING)).count();
+        long inReview = all.stream().filter(i -> i.state().equals("opened") && i.labels().contains(GitLabWorld.REVIEW)).count();
+        long closed = all.stream().filter(i -> i.state().equals("closed")).count();
+        assertTrue(open >= 1 && inDoing >= 1 && inReview >= 1 && closed >= 1, "the tickets above: " + doing + review + done + untouched);
+
+        String path = "/api/v1/projects/" + project.id() + "/columns";
+        long boardsBefore = sim.requestCount("GET", "/projects/:id/boards");
+        JsonPath c = given().header("Authorization", "Bearer " + token).get(path).then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("Open", GitLabWorld.DOING, GitLabWorld.REVIEW, "Closed"), c.getList("columns.name"), c.prettify());
+        assertEquals(List.of(open, inDoing, inReview, closed),
+                c.getList("columns.tickets", Long.class), c.prettify());
+        assertEquals(List.of(true, true, true, true), c.getList("columns.exact"), c.prettify());
+        assertEquals(boardsBefore + 1, sim.requestCount("GET", "/projects/:id/boards"));
+
+        // within the TTL the counts come from the cache: no GitLab call, the new ticket not yet counted
+        sim.createIssue(world.alice, project, "Order spare disks", world.bob);
+        long issuesCalls = sim.requestCount("GET", "/projects/:id/issues");
+        JsonPath again = given().header("Authorization", "Bearer " + token).get(path).then().statusCode(200).extract().jsonPath();
+        assertEquals(c.getList("columns.tickets", Long.class), again.getList("columns.tickets", Long.class));
+        assertEquals(boardsBefore + 1, sim.requestCount("GET", "/projects/:id/boards"));
+        assertEquals(issuesCalls, sim.requestCount("GET", "/projects/:id/issues"));
+
+        given().header("Authorization", "Bearer " + token).get("/api/v1/projects/999999/columns")
+                .then().statusCode(404).contentType("application/problem+json");
+    }
+
+    @Test
+    void aTicketNamesWhoMovedItIntoReviewTheLastTime() {
+        String token = newToken();
+        long iid = newTicket("Rebuild the CI runners");
+        toReview(world.bob, iid);
+        sim.moveToList(world.bob, project, iid, GitLabWorld.REVIEW, GitLabWorld.DOING);
+        sim.moveToList(world.alice, project, iid, GitLabWorld.DOING, GitLabWorld.REVIEW);
+        settle();
+        String path = "/api/v1/projects/" + project.id() + "/tickets/" + iid;
+        JsonPath t = given().header("Authorization", "Bearer " + token).get(path).then().statusCode(200).extract().jsonPath();
+        assertEquals("AWAITING_SIGNOFF", t.getString("verdict"), t.prettify());
+        // both moved it there once, so both are implementers; the current review is alice's move
+        assertEquals("alice", t.getString("reviewBy"), t.prettify());
+        assertTrue(t.getList("implementers.find { it.username == 'bob' }.roles").toString().contains("moved it to"),
+                t.prettify());
+        // and it follows the last move: bob takes it back and brings it again
+        sim.moveToList(world.bob, project, iid, GitLabWorld.REVIEW, GitLabWorld.DOING);
+        sim.moveToList(world.bob, project, iid, GitLabWorld.DOING, GitLabWorld.REVIEW);
+        await().atMost(PATIENCE).until(() -> "bob".equals(given().header("Authorization", "Bearer " + token).get(path)
+                .then().statusCode(200).extract().jsonPath().getString("reviewBy")));
+    }
+
     @Test
     void theAuditTrailIsSearchedPaginatedAndExportedAsCsv() {
         String token = newToken();

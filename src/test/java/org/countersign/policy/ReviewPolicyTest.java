@@ -232,6 +232,17 @@ class ReviewPolicyTest {
     }
 
     @Test
+    void reviewByIsWhoMovedItIntoTheColumnTheLastTime() {
+        HistoryBuilder h = ticket().toReview(1, BOB).move(2, BOB, REVIEW, DOING).move(3, ALICE, DOING, REVIEW);
+        Decision d = ReviewPolicy.decide(h.build(), settings(), WATCHED);
+        assertEquals(Optional.of(at(3)), d.reviewSince());
+        assertEquals(Optional.of(ALICE), d.reviewBy());
+        // out of the column: no review, so nobody started it
+        Decision out = ReviewPolicy.decide(h.move(4, ALICE, REVIEW, DOING).build(), settings(), WATCHED);
+        assertEquals(Optional.empty(), out.reviewBy());
+    }
+
+    @Test
     void refusalsNameTheReason() {
         record Refusal(UserRef who, String words) {
         }

@@ -474,6 +474,12 @@ final class SimHttpApi implements HttpHandler {
                 issues.removeIf(i -> !i.labels().containsAll(labels));
             }
         }
+        // not[labels]=A,B: issues carrying none of them, unlabelled ones included (the `not` parameter of
+        // GET /projects/:id/issues, https://docs.gitlab.com/api/issues/, gitlab-ce MR 31134; a board's Open list)
+        List<String> notLabels = r.list("not[labels]");
+        if (notLabels != null && !notLabels.isEmpty()) {
+            issues.removeIf(i -> i.labels().stream().anyMatch(notLabels::contains));
+        }
         List<String> iids = r.list("iids");
         if (iids != null) {
             issues.removeIf(i -> !iids.contains(String.valueOf(i.iid())));
