@@ -1,10 +1,10 @@
 package org.countersign.reminders;
 
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.countersign.runtime.PeriodicJob;
 import org.jboss.logging.Logger;
 
 /**
@@ -31,17 +31,6 @@ public class ReminderJob {
             LOG.info("reminders are off (COUNTERSIGN_REMINDER_AFTER=off)");
             return;
         }
-        scheduler.newJob(JOB)
-                .setInterval(settings.checkInterval().toString())
-                .setDelayed(settings.checkInterval().toString())
-                .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
-                .setTask(execution -> {
-                    try {
-                        send.run();
-                    } catch (RuntimeException e) {
-                        LOG.errorf(e, "reminder pass failed; the next one retries: %s", e.getMessage());
-                    }
-                })
-                .schedule();
+        PeriodicJob.schedule(scheduler, JOB, settings.checkInterval(), send::run, LOG, "reminder pass");
     }
 }

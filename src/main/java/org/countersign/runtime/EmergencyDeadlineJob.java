@@ -1,7 +1,6 @@
 package org.countersign.runtime;
 
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -26,16 +25,6 @@ public class EmergencyDeadlineJob {
     }
 
     void onStart(@Observes StartupEvent ev) {
-        String every = governance.checkInterval().toString();
-        scheduler.newJob(JOB).setInterval(every).setDelayed(every)
-                .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
-                .setTask(execution -> {
-                    try {
-                        deadlines.run();
-                    } catch (RuntimeException e) {
-                        LOG.errorf(e, "emergency deadline check failed; the next run retries: %s", e.getMessage());
-                    }
-                })
-                .schedule();
+        PeriodicJob.schedule(scheduler, JOB, governance.checkInterval(), deadlines::run, LOG, "emergency deadline check");
     }
 }

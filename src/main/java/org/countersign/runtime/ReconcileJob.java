@@ -1,7 +1,6 @@
 package org.countersign.runtime;
 
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -49,12 +48,7 @@ public class ReconcileJob {
         Thread first = new Thread(this::pass, "countersign-reconcile-startup");
         first.setDaemon(true);
         first.start();
-        scheduler.newJob(JOB)
-                .setInterval(settings.reconcileInterval().toString())
-                .setDelayed(settings.reconcileInterval().toString())
-                .setConcurrentExecution(Scheduled.ConcurrentExecution.SKIP)
-                .setTask(execution -> pass())
-                .schedule();
+        PeriodicJob.schedule(scheduler, JOB, settings.reconcileInterval(), this::pass, LOG, "reconciliation tick");
     }
 
     private void pass() {

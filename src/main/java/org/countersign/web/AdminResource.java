@@ -75,30 +75,21 @@ public class AdminResource {
     @Path("/dead-letters/deliveries/{id}/retry")
     public Map<String, Object> retryDelivery(@HeaderParam("Authorization") String authorization, @PathParam("id") long id) {
         authorize(authorization);
-        if (!deliveries.revive(id)) {
-            throw new ProblemException(404, "Not Found", "No dead or blocked delivery " + id + ".");
-        }
-        return Map.of("delivery", id, "status", "PENDING");
+        return revived(deliveries.revive(id), "delivery", "delivery", id);
     }
 
     @POST
     @Path("/dead-letters/actions/{id}/retry")
     public Map<String, Object> retryAction(@HeaderParam("Authorization") String authorization, @PathParam("id") long id) {
         authorize(authorization);
-        if (!actions.revive(id)) {
-            throw new ProblemException(404, "Not Found", "No dead or blocked action " + id + ".");
-        }
-        return Map.of("action", id, "status", "PENDING");
+        return revived(actions.revive(id), "action", "action", id);
     }
 
     @POST
     @Path("/dead-letters/probe-alerts/{id}/retry")
     public Map<String, Object> retryProbeAlert(@HeaderParam("Authorization") String authorization, @PathParam("id") long id) {
         authorize(authorization);
-        if (!probeAlerts.revive(id)) {
-            throw new ProblemException(404, "Not Found", "No dead or blocked probe alert " + id + ".");
-        }
-        return Map.of("probeAlert", id, "status", "PENDING");
+        return revived(probeAlerts.revive(id), "probeAlert", "probe alert", id);
     }
 
     /** Emergency closes per person (the closer), from the audit trail, with how many were reviewed or overdue. */
@@ -107,6 +98,14 @@ public class AdminResource {
     public List<EmergencyCloses.PerPerson> emergencies(@HeaderParam("Authorization") String authorization) {
         authorize(authorization);
         return emergencies.perPerson();
+    }
+
+    /** The answer to a retry: the item back in its queue, or 404 when nothing was parked under {@code id}. */
+    private static Map<String, Object> revived(boolean revived, String key, String what, long id) {
+        if (!revived) {
+            throw new ProblemException(404, "Not Found", "No dead or blocked " + what + " " + id + ".");
+        }
+        return Map.of(key, id, "status", "PENDING");
     }
 
     private void authorize(String authorization) {

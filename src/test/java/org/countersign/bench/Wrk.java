@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 final class Wrk {
 
-    /** One run: what wrk counted, and the machine's CPU accounts from its start until 0.7 s before its end. */
+    /** One run: what wrk counted, and the machine's CPU accounts from its start to its end. */
     record Run(LoadGenerator.Result result, CpuAccount.Snapshot cpuFrom, CpuAccount.Snapshot cpuTo) {
     }
 
@@ -78,14 +78,13 @@ final class Wrk {
                     "-d", whole + "s", "--timeout", "10s", "--latency", "-s", script.toString(), uri.toString());
             CpuAccount.Snapshot from = CpuAccount.snapshot();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            // wrk's CPU is read before it exits (a process gone is not accounted), as for pgbench
-            Thread.sleep(Math.max(500, whole * 1000 - 700));
-            CpuAccount.Snapshot to = CpuAccount.snapshot();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60 + whole, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("wrk did not end");
             }
+            // reaped by now: its CPU is in this JVM's children's times (CpuAccount)
+            CpuAccount.Snapshot to = CpuAccount.snapshot();
             if (p.exitValue() != 0) {
                 throw new IllegalStateException("wrk failed (exit " + p.exitValue() + "):\n" + out);
             }
