@@ -176,6 +176,10 @@ class DeployManifestsTest {
         assertTrue(strings(test.path("script")).stream().anyMatch(s -> s.contains("verify")));
         assertTrue(strings(test.path("artifacts").path("reports").path("junit")).contains("target/surefire-reports/TEST-*.xml"));
         assertEquals("always", test.path("artifacts").path("when").asText(), "reports of a failing run too");
+        JsonNode playground = ci.path("playground");
+        assertEquals("test", playground.path("stage").asText());
+        assertTrue(playground.path("services").toString().contains("postgres"), "the playground's PostgreSQL");
+        assertTrue(strings(playground.path("script")).contains(".ci/playground"), "the README's first command is run");
         assertTrue(strings(ci.path("package").path("script")).stream().anyMatch(s -> s.contains("package")));
         assertTrue(strings(ci.path("image").path("script")).stream().anyMatch(s -> s.contains("-Pimage")
                 && s.contains("quarkus.container-image.push=true")));
