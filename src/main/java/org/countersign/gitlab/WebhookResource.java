@@ -32,7 +32,8 @@ import org.jboss.logging.Logger;
  * {@code POST /webhooks/gitlab}: verifies the secret token, stores the delivery and answers 202 at
  * once (GitLab times out at 10 s and disables a hook after 4 failures in a row); the work happens later
  * in a worker. A repeated delivery (same {@code Idempotency-Key}, else same event UUID and body) is
- * stored once.
+ * stored once while the first is kept (a delivery covered by an evaluation is dropped: see
+ * {@link DeliveryQueue#dropCovered}).
  *
  * <p>Every authentic delivery (right token) that Countersign does not act on is acknowledged with 200
  * {@code {"status":"ignored","reason":…}}: events other than issue and note events, work items of a

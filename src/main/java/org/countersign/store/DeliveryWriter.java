@@ -20,12 +20,12 @@ import org.countersign.config.Settings;
 import org.jboss.logging.Logger;
 
 /**
- * Group commit for the webhook intake: requests hand their delivery to one writer thread, which stores
+ * Group commit for the webhook intake: requests hand their delivery to a writer thread, which stores
  * whatever has gathered (up to {@value #MAX_BATCH}) in one statement and one commit, then releases
  * each request with its result. A request is answered only after its delivery is committed, so the
  * 202 keeps its promise; under load many deliveries share a commit instead of each paying for one.
- * With no load a batch is a single delivery, written at once. (Four writers were tried: smaller
- * batches, more commits, more PostgreSQL CPU and no more throughput on the 2-core benchmark machine.)
+ * With no load a batch is a single delivery, written at once. {@value #WRITERS} writers take
+ * turns, so that one stores a batch while the other's commit is being flushed.
  *
  * <p>A request waits at most {@link #BUDGET} in all (GitLab gives up on a webhook after 10 s and counts
  * that as a failure): when the database is unreachable or too slow, {@link #submit}'s future fails with
@@ -44,6 +44,13 @@ public class DeliveryWriter {
 
     private static final Logger LOG = Logger.getLogger(DeliveryWriter.class);
     static final int MAX_BATCH = 200;
+    /**
+     * Writer threads, each with its own connection. With one, the intake idled while the writer waited for
+     * its commit to be flushed (a 2-core machine at 158-165 % of 200 % at saturation); with two, one batch
+     * is inserted while the other's commit is flushed (180 %, 0.81 of pgbench instead of 0.71). Four made
+     * the batches smaller and the commits more numerous for no more throughput (docs/performance.md).
+     */
+    static final int WRITERS = 2;
     /** The longest a webhook request waits for its delivery to be stored: below GitLab's 10 s timeout. */
     public static final Duration BUDGET = Duration.ofSeconds(8);
 
@@ -70,7 +77,7 @@ public class DeliveryWriter {
     private final BlockingQueue<Pending> waiting = new LinkedBlockingQueue<>(MAX_WAITING);
     private final ConcurrentLinkedQueue<Deadline> deadlines = new ConcurrentLinkedQueue<>();
     private volatile boolean running;
-    private Thread writer;
+    private final List<Thread> writers = new ArrayList<>();
     private Thread deadlineThread;
 
     @Inject
@@ -90,9 +97,12 @@ public class DeliveryWriter {
 
     void start() {
         running = true;
-        writer = new Thread(this::loop, "countersign-delivery-writer");
-        writer.setDaemon(true);
-        writer.start();
+        for (int i = 0; i < WRITERS; i++) {
+            Thread writer = new Thread(this::loop, "countersign-delivery-writer-" + i);
+            writer.setDaemon(true);
+            writer.start();
+            writers.add(writer);
+        }
         deadlineThread = new Thread(this::enforceDeadlines, "countersign-delivery-deadlines");
         deadlineThread.setDaemon(true);
         deadlineThread.start();
@@ -100,7 +110,9 @@ public class DeliveryWriter {
 
     void stop(@Observes ShutdownEvent ev) throws InterruptedException {
         running = false;
-        writer.join(5_000);
+        for (Thread writer : writers) {
+            writer.join(5_000);
+        }
         deadlineThread.interrupt();
         deadlineThread.join(1_000);
     }
@@ -196,7 +208,7 @@ public class DeliveryWriter {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Throwable e) {
-                // never let the intake's only writer die: every later webhook would wait in vain
+                // never let an intake writer die: later webhooks would wait in vain
                 LOG.errorf(e, "delivery writer: %s", e);
             } finally {
                 batch.clear();

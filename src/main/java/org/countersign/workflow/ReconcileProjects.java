@@ -169,8 +169,7 @@ public class ReconcileProjects {
                     MDC.put("issue", head.iid());
                     try {
                         evaluate.evaluate(p.projectId(), head.iid(), "reconcile", Optional.of(head.version()))
-                                .ifPresent(e -> deliveries.skipCovered(p.projectId(), head.iid(), e.historyReadAt(),
-                                        "covered by reconciliation"));
+                                .ifPresent(e -> deliveries.dropCovered(p.projectId(), head.iid(), e.historyReadAt()));
                         evaluated.incrementAndGet();
                     } catch (RuntimeException e) {
                         failed.incrementAndGet();

@@ -6,6 +6,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -43,7 +45,7 @@ class IngestBenchmark extends BenchSupport {
     URL bareUrl;
 
     @Test
-    void ingestVersusBareEndpoint() throws URISyntaxException {
+    void ingestVersusBareEndpoint() throws Exception {
         int rate = intProp("bench.rate", 200);
         int clients = intProp("bench.clients", 64);
         double seconds = phaseSeconds();
@@ -113,7 +115,18 @@ class IngestBenchmark extends BenchSupport {
             }
             long before = pendingDeliveries();
             PgBench.settle(dbs);
+            // -Dbench.jfr=default (or profile, heavier): a JFR recording of the service's JVM during this phase
+            String jfrSettings = System.getProperty("bench.jfr", "");
+            jdk.jfr.Recording jfr = jfrSettings.isBlank() ? null : startRecording(jfrSettings);
             Phase satIngest = saturate(load, "saturation · ingest", ingest, tickets, run + "-si", clients, seconds);
+            if (jfr != null) {
+                Path out = Path.of("target", "bench", "saturation-ingest.jfr");
+                Files.createDirectories(out.getParent());
+                jfr.stop();
+                jfr.dump(out);
+                jfr.close();
+                System.out.println("[bench] JFR recording of saturation · ingest: " + out.toAbsolutePath());
+            }
             results.add(satIngest.result());
             cpu.append(CpuAccount.markdown("saturation · ingest", satIngest.cpuFrom(), satIngest.cpuTo(),
                     satIngest.result().throughput())).append('\n');
@@ -149,6 +162,16 @@ class IngestBenchmark extends BenchSupport {
         } finally {
             load.close();
         }
+    }
+
+    /**
+     * A JFR recording with the JDK's {@code default} settings (method samples every 20 ms, little else) or
+     * {@code profile} ones (every 10 ms, allocations too: it slowed the intake down several times), started now.
+     */
+    private static jdk.jfr.Recording startRecording(String settings) throws java.io.IOException, java.text.ParseException {
+        jdk.jfr.Recording r = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration(settings));
+        r.start();
+        return r;
     }
 
     /** pgbench threads: one per core of the benchmark machine. */
