@@ -21,7 +21,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Group commit for the webhook intake: requests hand their delivery to a writer thread, which stores
- * whatever has gathered (up to {@value #MAX_BATCH}) in one statement and one commit, then releases
+ * whatever has gathered (up to {@value #MAX_BATCH}) in one transaction and one commit, then releases
  * each request with its result. A request is answered only after its delivery is committed, so the
  * 202 keeps its promise; under load many deliveries share a commit instead of each paying for one.
  * With no load a batch is a single delivery, written at once. {@value #WRITERS} writers take
@@ -47,8 +47,9 @@ public class DeliveryWriter {
     /**
      * Writer threads, each with its own connection. With one, the intake idled while the writer waited for
      * its commit to be flushed (a 2-core machine at 158-165 % of 200 % at saturation); with two, one batch
-     * is inserted while the other's commit is flushed (180 %, 0.81 of pgbench instead of 0.71). Four made
-     * the batches smaller and the commits more numerous for no more throughput (docs/performance.md).
+     * is inserted while the other's commit is flushed (180 %; 0.74 of pgbench instead of 0.71 in the same
+     * build, 0.70-0.81 once the inserts were multi-row). Four were CPU-bound but paid more per delivery:
+     * smaller batches, more commits (docs/performance.md).
      */
     static final int WRITERS = 2;
     /** The longest a webhook request waits for its delivery to be stored: below GitLab's 10 s timeout. */
