@@ -9,9 +9,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,9 +95,9 @@ public class DeliveryQueue {
                             insert.setString(p++, d.dedupeKey());
                             insert.setString(p++, d.eventName());
                             insert.setString(p++, d.eventUuid());
-                            insert.setObject(p++, d.projectId(), java.sql.Types.BIGINT);
-                            insert.setObject(p++, d.issueIid(), java.sql.Types.BIGINT);
-                            insert.setObject(p++, d.actorId(), java.sql.Types.BIGINT);
+                            insert.setObject(p++, d.projectId(), Types.BIGINT);
+                            insert.setObject(p++, d.issueIid(), Types.BIGINT);
+                            insert.setObject(p++, d.actorId(), Types.BIGINT);
                             insert.setString(p++, d.payload());
                             insert.setBoolean(p++, d.urgent());
                             insert.setDouble(p++, delaySeconds);
@@ -139,7 +141,7 @@ public class DeliveryQueue {
         String[] statements = new String[Integer.numberOfTrailingZeros(MAX_ROWS_PER_STATEMENT) + 1];
         for (int k = 0; k < statements.length; k++) {
             statements[k] = "INSERT INTO delivery (dedupe_key, event_name, event_uuid, project_id, issue_iid, actor_id, payload, "
-                    + "received_at, status, next_attempt_at) VALUES " + String.join(", ", java.util.Collections.nCopies(1 << k, row))
+                    + "received_at, status, next_attempt_at) VALUES " + String.join(", ", Collections.nCopies(1 << k, row))
                     + " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key";
         }
         return statements;
@@ -240,7 +242,7 @@ public class DeliveryQueue {
      * function of the history, actions are idempotent).
      */
     @Transactional
-    public int dropCovered(long projectId, long iid, java.time.Instant readAt) {
+    public int dropCovered(long projectId, long iid, Instant readAt) {
         return em().createNativeQuery("DELETE FROM delivery "
                         + "WHERE project_id = :p AND issue_iid = :i AND status = 'PENDING' AND received_at < :readAt "
                         + "AND (locked_until IS NULL OR locked_until < now())")

@@ -82,7 +82,7 @@ class DeliveryQueueTest {
                     assertEquals("Issue Hook", r.getString("event_name"));
                     assertEquals("uuid-" + iid, r.getString("event_uuid"));
                     assertEquals(iid + 1, r.getLong("actor_id"));
-                    assertEquals("{\"object_kind\":\"issue\",\"say\":\"a \\\"quoted\\\" \\\\ text " + iid + "\"}", r.getString("payload"));
+                    assertEquals(payload(iid), r.getString("payload"));
                     boolean urgent = iid == 107;
                     if (r.getString("status").equals("PENDING") || !urgent) { // the urgent one may already be worked off
                         assertEquals(urgent, r.getBoolean(9), "urgent: due at once; " + iid);
@@ -97,8 +97,11 @@ class DeliveryQueueTest {
     }
 
     private static DeliveryQueue.NewDelivery delivery(String key, long iid, boolean urgent) {
-        // quotes and backslashes: stored as sent, no escaping on the way
-        return new DeliveryQueue.NewDelivery(key, "Issue Hook", "uuid-" + iid, PROJECT, iid, iid + 1,
-                "{\"object_kind\":\"issue\",\"say\":\"a \\\"quoted\\\" \\\\ text " + iid + "\"}", urgent);
+        return new DeliveryQueue.NewDelivery(key, "Issue Hook", "uuid-" + iid, PROJECT, iid, iid + 1, payload(iid), urgent);
+    }
+
+    /** With quotes and backslashes: stored as sent, no escaping on the way. */
+    private static String payload(long iid) {
+        return "{\"object_kind\":\"issue\",\"say\":\"a \\\"quoted\\\" \\\\ text " + iid + "\"}";
     }
 }
