@@ -17,6 +17,7 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.countersign.e2e.E2eSupport;
 import org.countersign.e2e.GitLabWorld;
 import org.junit.jupiter.api.Test;
@@ -181,20 +182,23 @@ class PeopleApiTest extends E2eSupport {
 
         String path = "/api/v1/projects/" + project.id() + "/columns";
         long boardsBefore = sim.requestCount("GET", "/projects/:id/boards");
+        // counting requests only (one item per page): reconciliation lists the same endpoint meanwhile
+        LongSupplier countingCalls = sim.watchRequests("GET", "/projects/:id/issues",
+                query -> query.matches("(.*&)?per_page=1(&.*)?"));
         JsonPath c = given().header("Authorization", "Bearer " + token).get(path).then().statusCode(200).extract().jsonPath();
         assertEquals(List.of("Open", GitLabWorld.DOING, GitLabWorld.REVIEW, "Closed"), c.getList("columns.name"), c.prettify());
         assertEquals(List.of(open, inDoing, inReview, closed),
                 c.getList("columns.tickets", Long.class), c.prettify());
         assertEquals(List.of(true, true, true, true), c.getList("columns.exact"), c.prettify());
         assertEquals(boardsBefore + 1, sim.requestCount("GET", "/projects/:id/boards"));
+        assertEquals(4, countingCalls.getAsLong(), "one count per column");
 
         // within the TTL the counts come from the cache: no GitLab call, the new ticket not yet counted
         sim.createIssue(world.alice, project, "Order spare disks", world.bob);
-        long issuesCalls = sim.requestCount("GET", "/projects/:id/issues");
         JsonPath again = given().header("Authorization", "Bearer " + token).get(path).then().statusCode(200).extract().jsonPath();
         assertEquals(c.getList("columns.tickets", Long.class), again.getList("columns.tickets", Long.class));
         assertEquals(boardsBefore + 1, sim.requestCount("GET", "/projects/:id/boards"));
-        assertEquals(issuesCalls, sim.requestCount("GET", "/projects/:id/issues"));
+        assertEquals(4, countingCalls.getAsLong(), "no count while cached");
 
         given().header("Authorization", "Bearer " + token).get("/api/v1/projects/999999/columns")
                 .then().statusCode(404).contentType("application/problem+json");

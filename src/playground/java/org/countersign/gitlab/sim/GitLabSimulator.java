@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BiPredicate;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * A stateful, in-memory GitLab for tests: a real HTTP server answering the GitLab REST API subset that
@@ -479,6 +481,16 @@ public final class GitLabSimulator implements AutoCloseable {
     /** Requests so far for e.g. {@code ("GET", "/projects/:id/issues")}. */
     public long requestCount(String method, String pathTemplate) {
         return api.count(method, pathTemplate);
+    }
+
+    /**
+     * A counter of the requests for {@code method} {@code pathTemplate} made from now on whose raw query
+     * string ("" when absent) passes {@code query}: tells one reader's calls from another's on the same
+     * endpoint, e.g. counting requests ({@code per_page=1}) apart from reconciliation's listing.
+     */
+    public LongSupplier watchRequests(String method, String pathTemplate,
+            Predicate<String> query) {
+        return api.watch(method, pathTemplate, query);
     }
 
     /** All counters keyed {@code "METHOD /template"}, e.g. {@code "GET /projects/:id/issues/:iid/notes"}. */

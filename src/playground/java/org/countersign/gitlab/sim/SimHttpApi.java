@@ -28,8 +28,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Function;
 
 /**
@@ -224,6 +227,18 @@ final class SimHttpApi implements HttpHandler {
         return total.get();
     }
 
+    /** Counts, from now on, the requests for {@code method} {@code template} whose raw query (or "") passes {@code query}. */
+    private record Watch(String method, String template, Predicate<String> query, AtomicLong seen) {
+    }
+
+    private final List<Watch> watches = new CopyOnWriteArrayList<>();
+
+    LongSupplier watch(String method, String template, Predicate<String> query) {
+        Watch w = new Watch(method.toUpperCase(Locale.ROOT), template, query, new AtomicLong());
+        watches.add(w);
+        return w.seen()::get;
+    }
+
     void resetCounts() {
         counts.clear();
         total.set(0);
@@ -324,6 +339,12 @@ final class SimHttpApi implements HttpHandler {
         String template = route == null ? "(unmatched)" : route.template();
         total.incrementAndGet();
         counts.computeIfAbsent(method + " " + template, k -> new AtomicLong()).incrementAndGet();
+        String rawQuery = ex.getRequestURI().getRawQuery() == null ? "" : ex.getRequestURI().getRawQuery();
+        for (Watch w : watches) {
+            if (w.method().equals(method) && w.template().equals(template) && w.query().test(rawQuery)) {
+                w.seen().incrementAndGet();
+            }
+        }
 
         runInterleaved(method, template, ex.getRequestURI().getRawQuery());
         Response fault = takeFault(method, template);
@@ -640,7 +661,7 @@ final class SimHttpApi implements HttpHandler {
     }
 
     /** {@code Note.with_notes_filter}: only_comments = user notes, only_activity = system notes (before paging). */
-    private static java.util.function.Predicate<SimNote> activityFilter(Request r) {
+    private static Predicate<SimNote> activityFilter(Request r) {
         String f = Optional.ofNullable(r.param("activity_filter")).orElse("all_notes");
         return switch (f) {
             case "only_comments" -> SimNote::system;
