@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The baseline for the webhook ingest benchmark, present only in tests: the same shape as
- * {@code WebhookResource} (same headers, body read as {@code byte[]}, blocking method on a worker
+ * {@code WebhookEndpoint} (same headers, body read as {@code byte[]}, blocking method on a worker
  * thread, 202 with a small JSON body) without the token check, parsing and database insert.
  */
 @Path("/bench/bare")
