@@ -123,7 +123,7 @@ public class WebhookEndpoint {
         if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
             rc.response().writeContinue();
         }
-        Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 1024);
+        Buffer body = Buffer.buffer(declared > 0 ? (int) Math.min(declared, 1 << 20) : 4096);
         boolean[] refused = {false};
         request.handler(chunk -> {
             if (refused[0]) {
@@ -190,7 +190,7 @@ public class WebhookEndpoint {
         });
     }
 
-    /** {@link #handle}, with a refusal turned into its response (the exception mapper sees no failed stage). */
+    /** {@link #handle}, with a refusal ({@link ProblemException}) turned into its problem answer. */
     private CompletionStage<Answer> handleAsProblem(String token, String event, String idempotencyKey, String eventUuid,
                                                       byte[] body) {
         try {
@@ -210,14 +210,14 @@ public class WebhookEndpoint {
             throw new ProblemException(400, "Bad Request", "Missing X-Gitlab-Event header.");
         }
         if (PUSH_HOOK.equals(event)) {
-            return done(push(body == null ? new byte[0] : body, eventUuid));
+            return done(push(body, eventUuid));
         }
         if (!WebhookParser.isHandled(event)) {
             return done(ignored("event '" + event + "' is not used by Countersign", false, eventUuid));
         }
         WebhookParser.Trigger trigger;
         try {
-            trigger = parser.parse(event, body == null ? new byte[0] : body);
+            trigger = parser.parse(event, body);
         } catch (ProblemException e) {
             metrics.delivery("malformed");
             throw e;

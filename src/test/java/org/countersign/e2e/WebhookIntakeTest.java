@@ -5,10 +5,19 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -191,7 +200,54 @@ class WebhookIntakeTest extends E2eSupport {
 
     @Test
     void unknownPathsAndMethodsAnswerProblems() {
-        given().get(PATH).then().statusCode(405);
+        given().get(PATH).then().statusCode(405).header("Allow", "POST").contentType("application/problem+json");
         given().get("/nothing-here").then().statusCode(404);
+    }
+
+    /**
+     * A chunked body (no Content-Length, so Quarkus' early check cannot refuse it) that grows past
+     * {@code quarkus.http.limits.max-body-size} (25M, GitLab's own limit) is cut off by the endpoint's
+     * reader: 413, or the connection closed before the client could send it all — never read whole,
+     * never stored, and the endpoint still answers afterwards.
+     */
+    @Test
+    void aChunkedBodyPastTheLimitIsRefusedWithoutBeingReadWhole() throws Exception {
+        long before = stored();
+        long limit = 25L * 1024 * 1024;
+        long total = limit + 1024 * 1024;
+        AtomicLong sent = new AtomicLong();
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return sent.getAndIncrement() < total ? ' ' : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                long left = total - sent.get();
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, left);
+                Arrays.fill(b, off, off + n, (byte) ' ');
+                sent.addAndGet(n);
+                return n;
+            }
+        };
+        HttpRequest request = HttpRequest.newBuilder(webhookUrl.toURI()).timeout(Duration.ofSeconds(60))
+                .header("X-Gitlab-Token", GitLabWorld.SECRET).header("X-Gitlab-Event", "Issue Hook")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> endless)).build();
+        try {
+            HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                    .send(request, HttpResponse.BodyHandlers.ofString());
+            assertEquals(413, r.statusCode(), r.body());
+            assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json"));
+        } catch (IOException closedWhileSending) {
+            assertTrue(sent.get() < total, "the connection broke only after the whole body was sent: " + closedWhileSending);
+        }
+        assertEquals(before, stored());
+        given().header("X-Gitlab-Token", GitLabWorld.SECRET).header("X-Gitlab-Event", "Issue Hook")
+                .contentType("application/json").body(fixture("issue-hook.json")).post(PATH).then().statusCode(200);
     }
 }
