@@ -17,7 +17,6 @@ import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.countersign.config.Settings;
@@ -29,6 +28,7 @@ import org.countersign.store.DeliveryQueue;
 import org.countersign.store.DeliveryWriter;
 import org.countersign.web.Problem;
 import org.countersign.web.ProblemException;
+import org.countersign.web.ProblemMapper;
 import org.countersign.web.SecretToken;
 import org.countersign.workflow.ProjectPolicies;
 import org.countersign.workflow.WatchProjects;
@@ -318,11 +318,9 @@ public class WebhookEndpoint {
         return problem(Problem.of(status, title, detail));
     }
 
-    /** A failure nobody expected: logged with an id the answer repeats, as {@code ProblemMapper} does. */
+    /** A failure nobody expected: logged with an id the answer repeats. */
     private Answer unexpected(Throwable failure) {
-        String id = UUID.randomUUID().toString();
-        LOG.errorf(failure, "unexpected error %s", id);
-        return problem(500, "Internal Server Error", "Unexpected error, logged as " + id + ".");
+        return problem(ProblemMapper.logged(failure));
     }
 
     private String write(Object value) {

@@ -40,9 +40,14 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        return respond(logged(e));
+    }
+
+    /** A failure nobody expected: logged with an id that the 500 problem repeats (no class name, no trace). */
+    public static Problem logged(Throwable e) {
         String id = java.util.UUID.randomUUID().toString();
         LOG.errorf(e, "unexpected error %s", id);
-        return respond(Problem.of(500, "Internal Server Error", "Unexpected error, logged as " + id + "."));
+        return Problem.of(500, "Internal Server Error", "Unexpected error, logged as " + id + ".");
     }
 
     private static Response respond(Problem p) {
