@@ -86,10 +86,10 @@ public class WebhookEndpoint {
     public WebhookEndpoint(Settings settings, WebhookParser parser, DeliveryWriter writer, WatchProjects watch,
                            WorkSignal signal, Metrics metrics, IntakePressure pressure, ProjectPolicies policies,
                            ObjectMapper json,
-                           @ConfigProperty(name = "quarkus.http.limits.max-body-size") Optional<MemorySize> maxBody) {
+                           @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K") MemorySize maxBody) {
         this.policies = policies;
         this.json = json;
-        this.maxBodyBytes = maxBody.map(MemorySize::asLongValue).orElse(10L * 1024 * 1024);
+        this.maxBodyBytes = maxBody.asLongValue();
         this.secret = new SecretToken(settings.webhookSecret());
         this.parser = parser;
         this.writer = writer;
@@ -115,11 +115,7 @@ public class WebhookEndpoint {
      */
     private void read(RoutingContext rc) {
         HttpServerRequest request = rc.request();
-        long declared = contentLength(request);
-        if (declared > maxBodyBytes) {
-            tooLarge(rc);
-            return;
-        }
+        long declared = contentLength(request); // at most maxBodyBytes: Quarkus refused a larger one
         if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
             rc.response().writeContinue();
         }
@@ -253,21 +249,20 @@ public class WebhookEndpoint {
     private Answer notStored(Throwable failure, WebhookParser.Trigger trigger, String eventUuid) {
         DeliveryWriter.NotStored e = DeliveryWriter.notStored(failure);
         metrics.delivery("unavailable");
-        LOG.warnf("webhook %s about %d#%d answered 503, not stored: %s", eventUuid == null ? "(no event UUID)" : eventUuid,
-                trigger.projectId(), trigger.issueIid(), e.getMessage());
+        LOG.warnf("webhook %s about %d#%d answered 503, not stored: %s", named(eventUuid), trigger.projectId(),
+                trigger.issueIid(), e.getMessage());
         return problem(503, "Service Unavailable", "The delivery could not be stored; it was not taken. "
                 + "Send it again later.").header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+    }
+
+    private static String named(String eventUuid) {
+        return eventUuid == null ? "(no event UUID)" : eventUuid;
     }
 
     private static CompletionStage<Answer> done(Answer r) {
         return CompletableFuture.completedFuture(r);
     }
 
-    /**
-     * 200, not acted on. An unreadable delivery (an authentic event with fields Countersign cannot read:
-     * perhaps GitLab changed its payloads, and only reconciliation catches those tickets now) is logged
-     * as a warning and counted apart; the others are routine.
-     */
     /**
      * A push that touches {@code .countersign.yml} on the default branch of a watched project makes the
      * policy be re-read (in the background; every reconciliation pass re-reads it too). Any other push is
@@ -289,12 +284,17 @@ public class WebhookEndpoint {
         return new Answer(202, JSON, write(Map.of("status", "accepted", "reason", PolicyFile.PATH + " is read again")), null);
     }
 
+    /**
+     * 200, not acted on. An unreadable delivery (an authentic event with fields Countersign cannot read:
+     * perhaps GitLab changed its payloads, and only reconciliation catches those tickets now) is logged
+     * as a warning and counted apart; the others are routine.
+     */
     private Answer ignored(String reason, boolean unreadable, String eventUuid) {
         metrics.delivery(unreadable ? "unreadable" : "ignored");
         if (unreadable) {
-            LOG.warnf("webhook %s ignored, its payload cannot be read: %s", eventUuid == null ? "(no event UUID)" : eventUuid, reason);
+            LOG.warnf("webhook %s ignored, its payload cannot be read: %s", named(eventUuid), reason);
         } else {
-            LOG.debugf("webhook %s ignored: %s", eventUuid == null ? "(no event UUID)" : eventUuid, reason);
+            LOG.debugf("webhook %s ignored: %s", named(eventUuid), reason);
         }
         return new Answer(200, JSON, write(Map.of("status", "ignored", "reason", reason)), null);
     }
