@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.interceptor.Interceptor;
 import java.util.Optional;
+import org.countersign.people.GitLabLogin;
 import org.countersign.workflow.EvaluateTicket;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -35,13 +36,19 @@ public class Playground {
     private final String dbUser;
     private final Optional<String> dbPassword;
     private final int httpPort;
+    private final Optional<String> clientId;
+    private final Optional<String> clientSecret;
+    private final Optional<String> publicUrl;
 
     public Playground(PlaygroundConfig config, @ConfigProperty(name = "countersign.gitlab.url") String gitlabUrl,
                       @ConfigProperty(name = "countersign.webhook.secret") String webhookSecret,
                       @ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
                       @ConfigProperty(name = "quarkus.datasource.username") String dbUser,
                       @ConfigProperty(name = "quarkus.datasource.password") Optional<String> dbPassword,
-                      @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort) {
+                      @ConfigProperty(name = "quarkus.http.port", defaultValue = "8080") int httpPort,
+                      @ConfigProperty(name = "countersign.oidc.client-id") Optional<String> clientId,
+                      @ConfigProperty(name = "countersign.oidc.client-secret") Optional<String> clientSecret,
+                      @ConfigProperty(name = "countersign.public-url") Optional<String> publicUrl) {
         this.config = config;
         this.gitlabUrl = gitlabUrl;
         this.webhookSecret = webhookSecret;
@@ -49,6 +56,9 @@ public class Playground {
         this.dbUser = dbUser;
         this.dbPassword = dbPassword;
         this.httpPort = httpPort;
+        this.clientId = clientId.filter(v -> !v.isBlank());
+        this.clientSecret = clientSecret.filter(v -> !v.isBlank());
+        this.publicUrl = publicUrl.filter(v -> !v.isBlank()).map(v -> v.replaceAll("/+$", ""));
     }
 
     /** The running playground, if this process runs one. */
@@ -78,10 +88,34 @@ public class Playground {
         PlaygroundWorld world = PlaygroundWorld.start(config.gitlabPort(), PlaygroundWorld.BOT_TOKEN);
         String hookUrl = config.webhookUrl().orElse("http://127.0.0.1:" + httpPort + "/webhooks/gitlab");
         world.hook = world.sim.addWebhook(world.project, hookUrl, webhookSecret);
+        registerLogin(world);
         current = world;
         LOG.infof("%n%n    Playground ready in %d ms: a simulated GitLab (%s) with a sample board."
-                + "%n    Open http://localhost:%d/playground to act as each person.%n",
-                (System.nanoTime() - started) / 1_000_000, world.sim.baseUrl(), httpPort);
+                + "%n    Open http://localhost:%d/playground to act as each person%s.%n",
+                (System.nanoTime() - started) / 1_000_000, world.sim.baseUrl(), httpPort,
+                clientId.isPresent() ? "; http://localhost:" + httpPort + "/queue for Countersign's own pages (sign in"
+                        + " as any of them, any password)" : "");
+    }
+
+    /**
+     * Log in with GitLab on the playground: the simulated GitLab gets the OAuth application whose id and secret
+     * the {@code %dev} profile gives Countersign, so the people's pages (queue, ticket pages, audit) work with a
+     * sign-in as any sample person. The callback is registered for COUNTERSIGN_PUBLIC_URL and for the same
+     * address with localhost and 127.0.0.1 swapped: a newcomer may type either.
+     */
+    private void registerLogin(PlaygroundWorld world) {
+        if (clientId.isEmpty() || clientSecret.isEmpty()) {
+            return;
+        }
+        String base = publicUrl.orElse("http://localhost:" + httpPort);
+        java.util.LinkedHashSet<String> callbacks = new java.util.LinkedHashSet<>();
+        callbacks.add(base + GitLabLogin.CALLBACK);
+        callbacks.add(base.replace("://localhost", "://127.0.0.1") + GitLabLogin.CALLBACK);
+        callbacks.add(base.replace("://127.0.0.1", "://localhost") + GitLabLogin.CALLBACK);
+        world.sim.registerOAuthApplication("Countersign playground", clientId.get(), clientSecret.get(),
+                String.join("\n", callbacks));
+        world.sim.oidc().setSignInText("Playground: sign in as " + String.join(", ", world.people.keySet())
+                + ", with any password.");
     }
 
     /**

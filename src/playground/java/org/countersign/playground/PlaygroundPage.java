@@ -132,6 +132,9 @@ public class PlaygroundPage {
                 .append("<li>As <b>carol</b>, close <b>Upgrade PostgreSQL to 17</b>: she signed it off, the close stands.</li>")
                 .append("<li>Then: sign off as bob (refused: he did the work), as rita (refused: Reporter), as carol (recorded).")
                 .append(" <b>Patch the hypervisors</b> has waited two days: it got a reminder naming who may sign it off.</li></ol>")
+                .append("<p>Countersign's own pages — <a href=\"/queue\">the review queue</a>, <a href=\"/\">the overview</a>,")
+                .append(" <a href=\"/audit\">the audit trail</a>, and each ticket's page (linked from its notes and below) —")
+                .append(" ask you to sign in to the simulated GitLab: as any of these people, with any password.</p>")
                 .append("</header>");
         b.append("<nav aria-label=\"Act as\"><span>Acting as:</span>");
         w.people.forEach((name, p) -> {
@@ -175,6 +178,8 @@ public class PlaygroundPage {
         }
         b.append(" · assignee: ").append(esc(i.assigneeIds().stream().map(id -> w.people.values().stream()
                 .filter(p -> p.user().id() == id).map(p -> p.user().username()).findFirst().orElse("?")).toList().toString()));
+        b.append(" · <a href=\"/projects/").append(w.project.id()).append("/tickets/").append(i.iid())
+                .append("\">Countersign's page</a>");
         b.append("</p><div class=\"moves\">");
         if (i.isClosed()) {
             move(b, as, i, "reopen", "Reopen");
@@ -225,9 +230,10 @@ public class PlaygroundPage {
         return body.replaceAll("\\s*<!-- countersign:[^>]*-->\\s*$", "");
     }
 
-    /** The little Markdown Countersign's notes use, as GitLab shows it: **bold**, `code`, line breaks. */
+    /** The little Markdown Countersign's notes use, as GitLab shows it: **bold**, `code`, [links](http…), line breaks. */
     static String markdown(String text) {
         return esc(text).replaceAll("\\*\\*([^*]+)\\*\\*", "<b>$1</b>").replaceAll("`([^`]+)`", "<code>$1</code>")
+                .replaceAll("\\[([^\\]]+)\\]\\((https?://[^)\\s]+)\\)", "<a href=\"$2\">$1</a>")
                 .replace("\n", "<br>");
     }
 

@@ -129,4 +129,38 @@ class PlaygroundBrowserTest {
         card(unreviewed).findElement(By.xpath(".//button[normalize-space()='Comment']")).click();
         awaitOnCard("bob", unreviewed, "you are an implementer of this ticket");
     }
+
+    @Test
+    @Order(4)
+    void theUndoneClosesNoteLeadsToItsTicketPageAfterSigningInToTheSimulatedGitLab() {
+        SimIssue unreviewed = ticket("Rotate the TLS certificates");
+        chromium.open(board("bob"));
+        // the link Countersign's note carries (COUNTERSIGN_PUBLIC_URL), rendered as GitLab renders Markdown links
+        WebElement link = card(unreviewed).findElement(By.linkText("Why, and the audit trail, on Countersign"));
+        String page = "http://127.0.0.1:" + PlaygroundProfile.HTTP_PORT + "/projects/" + world().project.id()
+                + "/tickets/" + unreviewed.iid();
+        assertEquals(page, link.getAttribute("href"));
+        link.click();
+        // not signed in: Countersign sends the browser to the simulated GitLab, whose sign-in page says whom to be
+        await().atMost(PATIENCE).until(() -> !chromium.driver().findElements(By.id("user_login")).isEmpty());
+        String signIn = chromium.driver().findElement(By.tagName("body")).getText();
+        assertTrue(signIn.contains("sign in as alice, bob, carol, dave, rita, with any password"), signIn);
+        chromium.driver().findElement(By.id("user_login")).sendKeys("carol");
+        chromium.driver().findElement(By.id("user_password")).sendKeys("anything");
+        chromium.driver().findElement(By.cssSelector("button[type=submit]")).click();
+        await().atMost(PATIENCE).until(() -> chromium.driver().getCurrentUrl().equals(page));
+        String ticketPage = chromium.driver().findElement(By.tagName("main")).getText();
+        assertTrue(ticketPage.contains("Rotate the TLS certificates"), ticketPage);
+        assertTrue(ticketPage.contains("Entered the review column"), ticketPage);
+        assertTrue(ticketPage.contains("@bob (assignee, moved it to To validate)"), ticketPage);
+        assertTrue(ticketPage.contains("0 of 1 required sign-offs"), ticketPage);
+        assertTrue(ticketPage.contains("CLOSE_REJECTED"), "the undone close is in the timeline: " + ticketPage);
+        chromium.screenshot("playground-ticket-page");
+
+        // signed in now: the queue names the waiting tickets and who may sign them off
+        chromium.open("http://127.0.0.1:" + PlaygroundProfile.HTTP_PORT + "/queue");
+        String queue = chromium.driver().findElement(By.tagName("main")).getText();
+        assertTrue(queue.contains("Rotate the TLS certificates") && queue.contains("Patch the hypervisors"), queue);
+        assertTrue(chromium.driver().findElement(By.cssSelector("nav .who")).getText().contains("@carol"));
+    }
 }

@@ -29,6 +29,10 @@ public class PlaygroundProfile implements QuarkusTestProfile {
                 Map.entry("countersign.webhook.secret", "playground-webhook-secret"),
                 Map.entry("countersign.projects", PlaygroundWorld.PROJECT_PATH),
                 Map.entry("countersign.reminder.check-interval", "1s"),
+                // as the %dev profile: log in with the simulated GitLab, notes linking to the ticket pages
+                Map.entry("countersign.oidc.client-id", "playground-countersign"),
+                Map.entry("countersign.oidc.client-secret", "playground-countersign-secret-not-for-production"),
+                Map.entry("countersign.public-url", "http://127.0.0.1:" + HTTP_PORT),
                 Map.entry("quarkus.datasource.jdbc.url", TestDatabase.jdbcUrl(TestDatabase.NAME + "_playground")),
                 Map.entry("quarkus.datasource.username", TestDatabase.user()));
     }

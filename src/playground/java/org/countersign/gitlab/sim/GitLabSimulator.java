@@ -134,6 +134,12 @@ public final class GitLabSimulator implements AutoCloseable {
         return oidc.register(name, redirectUri);
     }
 
+    /** The same, with the given Application ID and secret; {@code redirectUris}: one per line, as in GitLab. */
+    public SimOidcProvider.Application registerOAuthApplication(String name, String clientId, String secret,
+                                                                String redirectUris) {
+        return oidc.register(name, clientId, secret, redirectUris);
+    }
+
     /** The OpenID Connect provider (sign-in sessions, issued codes and tokens). */
     public SimOidcProvider oidc() {
         return oidc;

@@ -58,7 +58,16 @@ public final class SimOidcProvider implements HttpHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SESSION_COOKIE = "_gitlab_session";
 
+    /**
+     * An OAuth application. {@code redirectUri} may hold several URIs, one per line, as GitLab's "Redirect URI"
+     * field does (Doorkeeper's {@code URIChecker.valid_for_authorization?} accepts any one of them, exactly).
+     */
     public record Application(String name, String clientId, String secret, String redirectUri, Set<String> scopes) {
+
+        /** Whether {@code uri} is exactly one of the registered redirect URIs. */
+        public boolean allows(String uri) {
+            return uri != null && redirectUri.lines().map(String::strip).anyMatch(uri::equals);
+        }
     }
 
     private record Grant(long userId, String clientId, String redirectUri, String scope, String nonce, long expiresAtMillis) {
@@ -77,6 +86,7 @@ public final class SimOidcProvider implements HttpHandler {
     private final Map<String, Token> refreshTokens = new ConcurrentHashMap<>();
     private final Map<String, Long> sessionSignIns = new ConcurrentHashMap<>();
     private final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile String signInText;
 
     SimOidcProvider(SimState state, String issuer) {
         this.state = state;
@@ -92,9 +102,22 @@ public final class SimOidcProvider implements HttpHandler {
     }
 
     Application register(String name, String redirectUri) {
-        Application app = new Application(name, hex(32), "gloas-" + hex(32), redirectUri, Set.of("openid", "profile"));
+        return register(name, hex(32), "gloas-" + hex(32), redirectUri);
+    }
+
+    /** An application with the given credentials (a playground's fixed configuration). */
+    Application register(String name, String clientId, String secret, String redirectUri) {
+        Application app = new Application(name, clientId, secret, redirectUri, Set.of("openid", "profile"));
         applications.put(app.clientId(), app);
         return app;
+    }
+
+    /**
+     * A line shown above the sign-in form (the playground says whom one may sign in as). GitLab shows an
+     * administrator's "sign-in text" there too (Admin area, Settings, General, Sign-in restrictions).
+     */
+    public void setSignInText(String text) {
+        signInText = text;
     }
 
     /** Changes the application's registered redirect URI (its "Callback URL" in GitLab). */
@@ -187,7 +210,7 @@ public final class SimOidcProvider implements HttpHandler {
             return;
         }
         String redirect = q.get("redirect_uri");
-        if (redirect == null || !redirect.equals(app.redirectUri())) {
+        if (!app.allows(redirect)) {
             html(ex, 400, "An error has occurred", "The redirect URI included is not valid.");
             return;
         }
@@ -216,7 +239,9 @@ public final class SimOidcProvider implements HttpHandler {
     }
 
     private void signInForm(HttpExchange ex, String redirectTo, String error) throws IOException {
-        String body = "<form method=\"post\" action=\"/users/sign_in\">"
+        String text = signInText;
+        String body = (text == null ? "" : "<p class=\"sign-in-text\">" + esc(text) + "</p>")
+                + "<form method=\"post\" action=\"/users/sign_in\">"
                 + (error == null ? "" : "<p class=\"flash-alert\" role=\"alert\">" + esc(error) + "</p>")
                 + "<input type=\"hidden\" name=\"redirect_to\" value=\"" + esc(redirectTo) + "\">"
                 + "<label for=\"user_login\">Username or primary email</label>"
