@@ -40,7 +40,9 @@ class PlaygroundBrowserTest {
 
     @AfterAll
     static void closeBrowser() {
-        chromium.close();
+        if (chromium != null) { // null when Chromium could not start: its own error says why
+            chromium.close();
+        }
     }
 
     private static String board(String as) {
