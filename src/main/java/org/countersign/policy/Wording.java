@@ -49,6 +49,16 @@ public final class Wording {
                 .orElseGet(() -> noteBody(note));
     }
 
+    /**
+     * The address of a ticket's page on Countersign, which every note Countersign posts links to:
+     * {@code <COUNTERSIGN_PUBLIC_URL>/projects/<projectId>/tickets/<iid>}; empty when no (non-blank) public
+     * URL is set.
+     */
+    public static Optional<String> ticketPage(Optional<String> publicUrl, long projectId, long iid) {
+        return publicUrl.filter(u -> !u.isBlank()).map(u -> u.strip().replaceAll("/+$", "") + "/projects/" + projectId
+                + "/tickets/" + iid);
+    }
+
     /** The line in every note that leads to the ticket's page: the decision explained, its audit trail. */
     public static String ticketLink(String url) {
         return "[Why, and the audit trail, on Countersign](" + url + ")";
