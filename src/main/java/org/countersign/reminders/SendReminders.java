@@ -7,10 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.countersign.config.Settings;
 import org.countersign.policy.Action;
 import org.countersign.policy.Decision;
-import org.countersign.policy.PolicySettings;
 import org.countersign.policy.ProjectMember;
 import org.countersign.policy.Reminders;
 import org.countersign.runtime.WorkSignal;
@@ -42,7 +40,6 @@ public class SendReminders {
     static final int MAX_PER_PASS = 500;
 
     private final ReminderSettings reminders;
-    private final Settings settings;
     private final TicketRepository tickets;
     private final ActionQueue actions;
     private final EvaluateTicket evaluate;
@@ -52,11 +49,10 @@ public class SendReminders {
     private final WorkSignal signal;
     private final Clock clock;
 
-    public SendReminders(ReminderSettings reminders, Settings settings, TicketRepository tickets, ActionQueue actions,
+    public SendReminders(ReminderSettings reminders, TicketRepository tickets, ActionQueue actions,
                          EvaluateTicket evaluate, GitLabPort gitlab, DecisionJson json, AuditLog audit, WorkSignal signal,
                          Clock clock) {
         this.reminders = reminders;
-        this.settings = settings;
         this.tickets = tickets;
         this.actions = actions;
         this.evaluate = evaluate;
@@ -105,8 +101,9 @@ public class SendReminders {
             return false; // signed off, left the column or came back to it since the row was written
         }
         List<ProjectMember> members = gitlab.members(w.projectId());
-        PolicySettings policy = settings.policy(gitlab.botUserId());
-        Optional<Action.RemindReviewers> reminder = Reminders.remind(d, ev.get().history(), policy, members, now, after);
+        // the rule the decision was made under: the project's policy in force, not only the environment's
+        Optional<Action.RemindReviewers> reminder = Reminders.remind(d, ev.get().history(), ev.get().policy(), members, now,
+                after);
         if (reminder.isEmpty()) {
             return false;
         }

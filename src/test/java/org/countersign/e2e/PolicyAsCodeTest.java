@@ -132,6 +132,27 @@ class PolicyAsCodeTest extends E2eSupport {
         assertTrue(last.summary().contains("the environment's defaults (no " + FILE + " on the default branch)"), last.summary());
     }
 
+    private static final String REMINDER_MARKER = "<!-- countersign:reminder:";
+
+    /** Commits {@code content} as the project's file, announces it, and waits until it is in force. */
+    private void policyFile(String content) {
+        GitLabSimulator.SimPush valid = sim.commitFile(world.alice, project, FILE, content);
+        push(valid.hookBody()).then().statusCode(202);
+        awaitPolicy(d -> d.contains(valid.commitId()));
+    }
+
+    @Test
+    void remindersAskWhomTheProjectsFileMakesEligible() {
+        // the environment lets developers sign off (carol, dave); this project wants maintainers (dave)
+        policyFile("min-access-level: maintainer\n");
+        long iid = inReviewSince("Renew the HSM support contract", java.time.Duration.ofHours(25));
+        SimNote reminder = awaitBotNote(iid, b -> b.contains(REMINDER_MARKER));
+        assertTrue(reminder.body().startsWith("@dave this ticket has been waiting in **To validate** since "),
+                reminder.body());
+        assertTrue(reminder.body().contains("have at least Maintainer access"), reminder.body());
+        assertTrue(!reminder.body().contains("@carol"), "carol, a developer, may not sign off here: " + reminder.body());
+    }
+
     @Inject
     io.quarkus.scheduler.Scheduler scheduler;
 

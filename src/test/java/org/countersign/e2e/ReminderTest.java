@@ -64,18 +64,6 @@ class ReminderTest extends E2eSupport {
         return botNotes(iid).stream().filter(n -> n.body().contains(REMINDER_MARKER)).toList();
     }
 
-    /** Alice files it for Bob; Bob works on it and moves it to review {@code ago}. */
-    private long inReviewSince(String title, Duration ago) {
-        world.clock.setOffset(ago.negated());
-        try {
-            long iid = newTicket(title);
-            toReview(world.bob, iid);
-            return iid;
-        } finally {
-            world.clock.setOffset(Duration.ZERO);
-        }
-    }
-
     @Test
     void ticketWaitingADayRemindsTheEligibleReviewersOnce() {
         SimUser tokenBot = sim.addProjectBot(project, GitLabSimulator.MAINTAINER);
