@@ -229,7 +229,8 @@ public final class Wording {
                 .append(plural(required, "required sign-off", "required sign-offs")).append(".\n\n");
         if (reviewers.isEmpty()) {
             b.append("Nobody in this project may sign it off: that needs a person with at least ")
-                    .append(AccessLevels.name(s.minAccessLevel())).append(" access who did not work on it.");
+                    .append(AccessLevels.name(s.minAccessLevel())).append(" access who did not work on it")
+                    .append(valid > 0 ? " and whose sign-off does not count yet." : ".");
         } else {
             b.append("You may review it: you did not work on it and have at least ")
                     .append(AccessLevels.name(s.minAccessLevel())).append(" access. Verify the work, then comment ")

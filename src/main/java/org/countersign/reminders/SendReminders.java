@@ -102,8 +102,7 @@ public class SendReminders {
         }
         List<ProjectMember> members = gitlab.members(w.projectId());
         // the rule the decision was made under: the project's policy in force, not only the environment's
-        Optional<Action.RemindReviewers> reminder = Reminders.remind(d, ev.get().history(), ev.get().policy(), members, now,
-                after);
+        Optional<Action.RemindReviewers> reminder = Reminders.remind(d, ev.get().policy(), members, now, after);
         if (reminder.isEmpty()) {
             return false;
         }
