@@ -11,12 +11,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.countersign.config.CountersignConfig;
 import org.countersign.config.Settings;
 import org.countersign.store.AuditRecord;
@@ -170,17 +168,17 @@ public class PeopleReads {
             JsonNode d = json.read(t.decision());
             List<Person> implementers = implementers(d);
             Optional<List<ProjectMember>> list = memberLists.computeIfAbsent(t.projectId(), this::membersOf);
-            Set<Long> excluded = new HashSet<>();
-            d.path("implementers").forEach(i -> excluded.add(i.path("id").asLong()));
-            // who already gave a sign-off that counts has nothing left to do on it
+            List<Long> implementerIds = new ArrayList<>();
+            d.path("implementers").forEach(i -> implementerIds.add(i.path("id").asLong()));
+            List<Long> countedSignerIds = new ArrayList<>();
             d.path("signoffs").forEach(so -> {
                 if (so.path("counts").asBoolean()) {
-                    excluded.add(so.path("signerId").asLong());
+                    countedSignerIds.add(so.path("signerId").asLong());
                 }
             });
             PolicySettings policy = policies.settingsFor(t.projectId(), settings.policy(members.botUserId()));
-            List<String> eligible = list.map(ms -> Reminders.eligibleReviewers(ms, excluded, policy).stream()
-                    .map(UserRef::username).toList()).orElse(List.of());
+            List<String> eligible = list.map(ms -> Reminders.stillToSign(ms, implementerIds, countedSignerIds, policy)
+                    .stream().map(UserRef::username).toList()).orElse(List.of());
             Instant since = t.reviewSince() == null ? t.evaluatedAt() : t.reviewSince();
             Duration waited = Duration.between(since, now).isNegative() ? Duration.ZERO : Duration.between(since, now);
             out.add(new QueueItem(t.projectId(), visible.get(t.projectId()).path(), t.iid(), t.title(), t.webUrl(),

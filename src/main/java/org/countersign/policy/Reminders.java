@@ -2,14 +2,18 @@ package org.countersign.policy;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * When a ticket waiting for review is owed a reminder, and whom it asks: the project members who could
  * sign it off now under the same rule as {@link ReviewPolicy} (people, active, with the minimum access
- * level, not implementers, not Countersign). Pure, like the rest of the core.
+ * level, not implementers, not Countersign) and have not already given a sign-off that counts. Pure,
+ * like the rest of the core.
  */
 public final class Reminders {
 
@@ -27,20 +31,27 @@ public final class Reminders {
         return Duration.between(reviewSince, now).toMillis() / after.toMillis();
     }
 
-    /** The members who may sign the ticket off, by username. */
-    public static List<UserRef> eligibleReviewers(TicketHistory h, PolicySettings s, List<ProjectMember> members) {
-        return eligibleAmong(members, Implementers.of(h, s), s);
+    /**
+     * The members a ticket waiting for review still needs, by username: those who may sign it off under
+     * the rule of a sign-off ({@link ReviewPolicy#eligibility}: people, active, with the minimum access
+     * level, not implementers, not Countersign) and whose sign-off does not already count. The one rule
+     * behind the queue page, the API (which know a ticket by its stored decision, so by ids) and the
+     * reminders, so they name the same people.
+     *
+     * @param implementerIds   who worked on the ticket
+     * @param countedSignerIds who already gave a sign-off that counts: nothing left for them to do
+     */
+    public static List<UserRef> stillToSign(List<ProjectMember> members, Collection<Long> implementerIds,
+                                            Collection<Long> countedSignerIds, PolicySettings s) {
+        Set<Long> excluded = new HashSet<>(implementerIds);
+        excluded.addAll(countedSignerIds);
+        return eligibleAmong(members, Implementers.ofIds(excluded, "implementer or already signed"), s);
     }
 
-    /**
-     * The members who may sign off a ticket whose implementers are known only by id (a stored decision),
-     * by username; {@code excluded} may also hold the reviewers whose sign-off already counts. The same
-     * rule as a sign-off's ({@link ReviewPolicy#eligibility}), so the queue page, the API and the
-     * reminders name the people a sign-off would be accepted from.
-     */
-    public static List<UserRef> eligibleReviewers(List<ProjectMember> members, java.util.Set<Long> excluded,
-                                                  PolicySettings s) {
-        return eligibleAmong(members, Implementers.ofIds(excluded, "implementer"), s);
+    /** As {@link #stillToSign(List, Collection, Collection, PolicySettings)}, for a decision. */
+    public static List<UserRef> stillToSign(Decision d, List<ProjectMember> members, PolicySettings s) {
+        return stillToSign(members, d.implementers().stream().map(i -> i.user().id()).toList(),
+                d.signoffs().stream().filter(SignoffCheck::counts).map(c -> c.signer().id()).toList(), s);
     }
 
     private static List<UserRef> eligibleAmong(List<ProjectMember> members, Implementers implementers, PolicySettings s) {
@@ -54,10 +65,11 @@ public final class Reminders {
 
     /**
      * The reminder the ticket is owed at {@code now}, if any: only while it waits in the review column
-     * short of sign-offs ({@link Verdict#AWAITING_SIGNOFF}) for at least one period.
+     * short of sign-offs ({@link Verdict#AWAITING_SIGNOFF}) for at least one period. It asks those
+     * {@link #stillToSign} names; {@code s} is the policy the decision was made under (the project's).
      */
-    public static Optional<Action.RemindReviewers> remind(Decision d, TicketHistory h, PolicySettings s,
-                                                          List<ProjectMember> members, Instant now, Duration after) {
+    public static Optional<Action.RemindReviewers> remind(Decision d, PolicySettings s, List<ProjectMember> members,
+                                                          Instant now, Duration after) {
         if (d.verdict() != Verdict.AWAITING_SIGNOFF || d.reviewSince().isEmpty()) {
             return Optional.empty();
         }
@@ -66,7 +78,7 @@ public final class Reminders {
         if (period < 1) {
             return Optional.empty();
         }
-        List<UserRef> reviewers = eligibleReviewers(h, s, members);
+        List<UserRef> reviewers = stillToSign(d, members, s);
         String body = Wording.reminder(reviewers, since, now, d.validSignoffs(), d.requiredSignoffs(), s);
         return Optional.of(new Action.RemindReviewers(since, period, reviewers.stream().map(UserRef::username).toList(), body));
     }

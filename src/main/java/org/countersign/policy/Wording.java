@@ -49,6 +49,16 @@ public final class Wording {
                 .orElseGet(() -> noteBody(note));
     }
 
+    /**
+     * The address of a ticket's page on Countersign, which every note Countersign posts links to:
+     * {@code <COUNTERSIGN_PUBLIC_URL>/projects/<projectId>/tickets/<iid>}; empty when no (non-blank) public
+     * URL is set.
+     */
+    public static Optional<String> ticketPage(Optional<String> publicUrl, long projectId, long iid) {
+        return publicUrl.filter(u -> !u.isBlank()).map(u -> u.strip().replaceAll("/+$", "") + "/projects/" + projectId
+                + "/tickets/" + iid);
+    }
+
     /** The line in every note that leads to the ticket's page: the decision explained, its audit trail. */
     public static String ticketLink(String url) {
         return "[Why, and the audit trail, on Countersign](" + url + ")";
@@ -219,7 +229,8 @@ public final class Wording {
                 .append(plural(required, "required sign-off", "required sign-offs")).append(".\n\n");
         if (reviewers.isEmpty()) {
             b.append("Nobody in this project may sign it off: that needs a person with at least ")
-                    .append(AccessLevels.name(s.minAccessLevel())).append(" access who did not work on it.");
+                    .append(AccessLevels.name(s.minAccessLevel())).append(" access who did not work on it")
+                    .append(valid > 0 ? " and whose sign-off does not count yet." : ".");
         } else {
             b.append("You may review it: you did not work on it and have at least ")
                     .append(AccessLevels.name(s.minAccessLevel())).append(" access. Verify the work, then comment ")

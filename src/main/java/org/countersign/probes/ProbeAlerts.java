@@ -22,7 +22,9 @@ import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.countersign.config.CountersignConfig;
 import org.countersign.config.Settings;
+import org.countersign.policy.Wording;
 import org.countersign.store.ProbeAlertQueue;
 import org.countersign.store.ProbeStore;
 import org.countersign.workflow.GitLabPort;
@@ -47,6 +49,7 @@ public class ProbeAlerts {
     private final ProbeAlertQueue queue;
     private final ProbesSettings settings;
     private final Settings core;
+    private final Optional<String> publicUrl;
     private final GitLabPort gitlab;
     private final ReactiveMailer mailer;
     private final Clock clock;
@@ -57,7 +60,8 @@ public class ProbeAlerts {
     private final Semaphore queued = new Semaphore(0);
 
     public ProbeAlerts(ProbeStore store, ProbeAlertQueue queue, ProbesSettings settings, Settings core, GitLabPort gitlab,
-                       ReactiveMailer mailer, Clock clock, ObjectMapper json) {
+                       ReactiveMailer mailer, Clock clock, ObjectMapper json, CountersignConfig config) {
+        this.publicUrl = config.publicUrl();
         this.store = store;
         this.queue = queue;
         this.settings = settings;
@@ -143,10 +147,12 @@ public class ProbeAlerts {
             if (open.isEmpty()) {
                 return null;
             }
-            return note(open.get(), marker, retry, ProbeWording.recoveryNote(c, t, core.reviewLabel(), marker), "recovery note");
+            return note(open.get(), marker, retry, ProbeWording.recoveryNote(c, t, core.reviewLabel(), page(open.get()), marker),
+                    "recovery note");
         }
         if (open.isPresent()) {
-            return note(open.get(), marker, retry, ProbeWording.failureNote(c, t, store.lastRun(c.id(), t.at()), marker), "failure comment");
+            return note(open.get(), marker, retry, ProbeWording.failureNote(c, t, store.lastRun(c.id(), t.at()), page(open.get()),
+                    marker), "failure comment");
         }
         long projectId = gitlab.project(c.spec().project().orElse(core.projects().get(0))).id();
         String label = settings.config().probeLabel();
@@ -158,6 +164,11 @@ public class ProbeAlerts {
         boolean recorded = QuarkusTransaction.requiringNew().call(() -> store.ticketOpened(c.id(), projectId, iid, now));
         return (existing.isPresent() ? "found the ticket opened by an earlier try: " : "opened ticket ") + projectId + "#" + iid
                 + (recorded ? "" : " (another ticket was recorded open meanwhile)");
+    }
+
+    /** The ticket's page on Countersign (COUNTERSIGN_PUBLIC_URL), which every note links to, as the gate's do. */
+    private Optional<String> page(ProbeStore.OpenTicket o) {
+        return Wording.ticketPage(publicUrl, o.projectId(), o.iid());
     }
 
     private String note(ProbeStore.OpenTicket o, String marker, boolean retry, String body, String what) {

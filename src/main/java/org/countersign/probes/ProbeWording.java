@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.countersign.policy.Wording;
 import org.countersign.store.ProbeStore;
 
 /** The text of probe tickets, notes and e-mails. Never contains a ping key. */
@@ -56,17 +57,25 @@ public final class ProbeWording {
         return b.toString();
     }
 
-    public static String failureNote(StoredCheck c, ProbeStore.StoredTransition t, Optional<ProbeStore.StoredPing> lastRun, String marker) {
+    /** A further failure, noted on the open ticket; {@code ticketPage}: its page on Countersign, linked as in every note. */
+    public static String failureNote(StoredCheck c, ProbeStore.StoredTransition t, Optional<ProbeStore.StoredPing> lastRun,
+                                     Optional<String> ticketPage, String marker) {
         return mentions(c.spec()) + "the check **" + c.spec().name() + "** failed again at " + t.at() + ": "
-                + Cause.valueOf(t.cause()).text() + " (" + t.detail() + ").\n\n" + log(lastRun) + marker;
+                + Cause.valueOf(t.cause()).text() + " (" + t.detail() + ").\n\n" + log(lastRun) + link(ticketPage) + marker;
     }
 
-    public static String recoveryNote(StoredCheck c, ProbeStore.StoredTransition t, String reviewLabel, String marker) {
+    /** The recovery, noted on the open ticket; {@code ticketPage}: its page on Countersign, linked as in every note. */
+    public static String recoveryNote(StoredCheck c, ProbeStore.StoredTransition t, String reviewLabel,
+                                      Optional<String> ticketPage, String marker) {
         Instant since = c.state().downSince();
         return "The check **" + c.spec().name() + "** is up again since " + t.at() + " (" + t.detail() + ")"
                 + (since != null ? "" : "") + ".\n\nClosing this ticket still needs a sign-off: the review gate governs probe tickets "
                 + "like any other — move it to **" + reviewLabel + "** and have a second person comment `/signoff` once the cause "
-                + "is understood.\n\n" + marker;
+                + "is understood.\n\n" + link(ticketPage) + marker;
+    }
+
+    private static String link(Optional<String> ticketPage) {
+        return ticketPage.map(url -> Wording.ticketLink(url) + "\n\n").orElse("");
     }
 
     private static String log(Optional<ProbeStore.StoredPing> lastRun) {

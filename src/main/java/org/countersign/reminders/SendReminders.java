@@ -7,10 +7,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.countersign.config.Settings;
 import org.countersign.policy.Action;
 import org.countersign.policy.Decision;
-import org.countersign.policy.PolicySettings;
 import org.countersign.policy.ProjectMember;
 import org.countersign.policy.Reminders;
 import org.countersign.runtime.WorkSignal;
@@ -32,17 +30,18 @@ import org.jboss.logging.Logger;
  * <p>Every instance runs passes; a reminder goes out once because its action key (review start and
  * period number) is unique per ticket in {@code pending_action} ({@code INSERT … ON CONFLICT DO NOTHING}):
  * the second instance's insert does nothing, and the action worker posts the note once (with a marker,
- * checked on retries). A ticket already reminded for the current period costs one indexed lookup.
+ * checked on retries). The tickets are read in pages that leave out those already reminded for their
+ * current period (in SQL, by that key), one page after the other until all are seen: each pass reaches
+ * every ticket owed a reminder, however many wait.
  */
 @ApplicationScoped
 public class SendReminders {
 
     private static final Logger LOG = Logger.getLogger(SendReminders.class);
-    /** Tickets looked at per pass at most (the oldest waits first); the next pass takes the rest. */
-    static final int MAX_PER_PASS = 500;
+    /** Tickets read per page (the oldest waits first); a pass reads pages until none is left. */
+    static final int PAGE = 500;
 
     private final ReminderSettings reminders;
-    private final Settings settings;
     private final TicketRepository tickets;
     private final ActionQueue actions;
     private final EvaluateTicket evaluate;
@@ -52,11 +51,10 @@ public class SendReminders {
     private final WorkSignal signal;
     private final Clock clock;
 
-    public SendReminders(ReminderSettings reminders, Settings settings, TicketRepository tickets, ActionQueue actions,
+    public SendReminders(ReminderSettings reminders, TicketRepository tickets, ActionQueue actions,
                          EvaluateTicket evaluate, GitLabPort gitlab, DecisionJson json, AuditLog audit, WorkSignal signal,
                          Clock clock) {
         this.reminders = reminders;
-        this.settings = settings;
         this.tickets = tickets;
         this.actions = actions;
         this.evaluate = evaluate;
@@ -69,25 +67,36 @@ public class SendReminders {
 
     /** Runs one pass; returns how many reminders this call queued (another instance may have queued others). */
     public int run() {
+        return run(PAGE);
+    }
+
+    /** As {@link #run()}, reading {@code page} tickets at a time. */
+    public int run(int page) {
         Optional<Duration> after = reminders.after();
         if (after.isEmpty()) {
             return 0;
         }
         Instant now = clock.instant();
         int queued = 0;
-        for (TicketRepository.Waiting w : tickets.waitingSince(now.minus(after.get()), MAX_PER_PASS)) {
-            long period = Reminders.period(w.reviewSince(), now, after.get());
-            if (actions.exists(w.projectId(), w.iid(), Action.RemindReviewers.key(w.reviewSince(), period))) {
-                continue; // reminded for this period already (by this instance or another)
-            }
-            try {
-                if (remind(w, after.get())) {
-                    queued++;
+        TicketRepository.Waiting cursor = null;
+        List<TicketRepository.Waiting> batch;
+        do {
+            batch = tickets.owedReminder(now.minus(after.get()), now, after.get(), cursor, page);
+            for (TicketRepository.Waiting w : batch) {
+                long period = Reminders.period(w.reviewSince(), now, after.get());
+                if (actions.exists(w.projectId(), w.iid(), Action.RemindReviewers.key(w.reviewSince(), period))) {
+                    continue; // reminded for this period meanwhile (by another instance)
                 }
-            } catch (GitLabFailure e) {
-                LOG.warnf("reminder for %d#%d not sent this pass, GitLab failed: %s", w.projectId(), w.iid(), e.getMessage());
+                try {
+                    if (remind(w, after.get())) {
+                        queued++;
+                    }
+                } catch (GitLabFailure e) {
+                    LOG.warnf("reminder for %d#%d not sent this pass, GitLab failed: %s", w.projectId(), w.iid(), e.getMessage());
+                }
             }
-        }
+            cursor = batch.isEmpty() ? cursor : batch.get(batch.size() - 1);
+        } while (batch.size() == page);
         if (queued > 0) {
             signal.actionsQueued();
         }
@@ -105,8 +114,8 @@ public class SendReminders {
             return false; // signed off, left the column or came back to it since the row was written
         }
         List<ProjectMember> members = gitlab.members(w.projectId());
-        PolicySettings policy = settings.policy(gitlab.botUserId());
-        Optional<Action.RemindReviewers> reminder = Reminders.remind(d, ev.get().history(), policy, members, now, after);
+        // the rule the decision was made under: the project's policy in force, not only the environment's
+        Optional<Action.RemindReviewers> reminder = Reminders.remind(d, ev.get().policy(), members, now, after);
         if (reminder.isEmpty()) {
             return false;
         }

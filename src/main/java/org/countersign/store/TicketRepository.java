@@ -31,13 +31,32 @@ public class TicketRepository implements PanacheRepositoryBase<TicketEntity, Tic
     public record Waiting(long projectId, long iid, Instant reviewSince) {
     }
 
-    /** The tickets whose latest decision says they wait for review since {@code cutoff} or earlier, oldest first. */
+    /**
+     * The tickets whose latest decision says they wait for review since {@code cutoff} or earlier and that
+     * have no reminder for the period they are in at {@code now} yet (periods of {@code after}), oldest
+     * first, at most {@code max}, after {@code cursor} (the last one of the previous page; null: from the
+     * start). The period and the key are the reminder's ({@code Reminders.period},
+     * {@code Action.RemindReviewers.key}: review start in epoch milliseconds and period number), computed
+     * the same way here on whole microseconds, so a ticket reminded for its current period is not read.
+     */
     @Transactional
     @SuppressWarnings("unchecked")
-    public List<Waiting> waitingSince(Instant cutoff, int max) {
-        List<Object[]> rows = getEntityManager().createNativeQuery("SELECT project_id, iid, review_since FROM ticket "
-                        + "WHERE verdict = 'AWAITING_SIGNOFF' AND review_since <= :cutoff ORDER BY review_since, project_id, iid")
-                .setParameter("cutoff", cutoff).setMaxResults(max).getResultList();
+    public List<Waiting> owedReminder(Instant cutoff, Instant now, java.time.Duration after, Waiting cursor, int max) {
+        String since = "(EXTRACT(EPOCH FROM t.review_since) * 1000000)::bigint";
+        var q = getEntityManager().createNativeQuery("SELECT t.project_id, t.iid, t.review_since FROM ticket t "
+                        + "WHERE t.verdict = 'AWAITING_SIGNOFF' AND t.review_since <= :cutoff "
+                        + (cursor == null ? "" : "AND (t.review_since, t.project_id, t.iid) > (:cs, :cp, :ci) ")
+                        + "AND NOT EXISTS (SELECT 1 FROM pending_action a WHERE a.project_id = t.project_id AND a.iid = t.iid "
+                        + "AND a.action_key = 'reminder:' || (" + since + " / 1000) || ':' || ((:nowMicros - " + since
+                        + ") / 1000 / :afterMillis)) "
+                        + "ORDER BY t.review_since, t.project_id, t.iid")
+                .setParameter("cutoff", cutoff)
+                .setParameter("nowMicros", now.getEpochSecond() * 1_000_000L + now.getNano() / 1000)
+                .setParameter("afterMillis", after.toMillis());
+        if (cursor != null) {
+            q.setParameter("cs", cursor.reviewSince()).setParameter("cp", cursor.projectId()).setParameter("ci", cursor.iid());
+        }
+        List<Object[]> rows = q.setMaxResults(max).getResultList();
         return rows.stream().map(r -> new Waiting(((Number) r[0]).longValue(), ((Number) r[1]).longValue(), instant(r[2])))
                 .toList();
     }

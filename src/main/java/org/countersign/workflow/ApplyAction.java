@@ -39,12 +39,12 @@ public class ApplyAction {
     private final TicketRepository tickets;
     private final Instance<EvaluateTicket> evaluate;
 
-    /** COUNTERSIGN_PUBLIC_URL without a trailing slash: every note links to the ticket's page there. */
+    /** COUNTERSIGN_PUBLIC_URL: every note links to the ticket's page there. */
     private final Optional<String> publicUrl;
 
     public ApplyAction(GitLabPort gitlab, TicketRepository tickets, Instance<EvaluateTicket> evaluate,
                        org.countersign.config.CountersignConfig config) {
-        this.publicUrl = config.publicUrl().filter(u -> !u.isBlank()).map(u -> u.replaceAll("/+$", ""));
+        this.publicUrl = config.publicUrl();
         this.gitlab = gitlab;
         this.tickets = tickets;
         this.evaluate = evaluate;
@@ -149,8 +149,7 @@ public class ApplyAction {
         if (mayHaveRunBefore && gitlab.hasNoteContaining(projectId, iid, Wording.marker(n.key()))) {
             return Outcome.skipped("note already posted");
         }
-        Optional<String> page = publicUrl.map(u -> u + "/projects/" + projectId + "/tickets/" + iid);
-        gitlab.postNote(projectId, iid, Wording.noteBody(n, page), n.internal());
+        gitlab.postNote(projectId, iid, Wording.noteBody(n, Wording.ticketPage(publicUrl, projectId, iid)), n.internal());
         return Outcome.done("posted " + (n.internal() ? "internal " : "") + "note " + n.key());
     }
 

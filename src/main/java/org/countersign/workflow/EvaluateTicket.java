@@ -92,9 +92,11 @@ public class EvaluateTicket {
     /**
      * A decision and the moment (database clock) before which every delivery about the ticket is covered
      * by it: GitLab had committed the change it announces before the history was proved consistent.
-     * {@code history}: the history the decision was made on (sign-offs edited since first read marked so).
+     * {@code history}: the history the decision was made on (sign-offs edited since first read marked so);
+     * {@code policy}: the rule it was made under, the project's in force (its {@code .countersign.yml}
+     * over the environment's settings).
      */
-    public record Evaluation(Decision decision, Instant historyReadAt, TicketHistory history) {
+    public record Evaluation(Decision decision, Instant historyReadAt, TicketHistory history, PolicySettings policy) {
     }
 
     /** Decides on the ticket now. Empty when the project is not watched. Throws {@link GitLabFailure}. */
@@ -123,7 +125,7 @@ public class EvaluateTicket {
         if (recorded.queued()) {
             signal.actionsQueued();
         }
-        return Optional.of(new Evaluation(recorded.decision(), readAt, recorded.history()));
+        return Optional.of(new Evaluation(recorded.decision(), readAt, recorded.history(), policy));
     }
 
     private record Recorded(Decision decision, boolean queued, TicketHistory history) {

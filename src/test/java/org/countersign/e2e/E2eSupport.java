@@ -61,6 +61,18 @@ public abstract class E2eSupport {
         sim.moveToList(who, project, iid, GitLabWorld.DOING, GitLabWorld.REVIEW);
     }
 
+    /** Alice files it for Bob; Bob works on it and moves it to review {@code ago} (GitLab's clock set back). */
+    protected long inReviewSince(String title, Duration ago) {
+        world.clock.setOffset(ago.negated());
+        try {
+            long iid = newTicket(title);
+            toReview(world.bob, iid);
+            return iid;
+        } finally {
+            world.clock.setOffset(Duration.ZERO);
+        }
+    }
+
     protected SimIssue issue(long iid) {
         return sim.issue(project, iid);
     }

@@ -132,6 +132,47 @@ class PolicyAsCodeTest extends E2eSupport {
         assertTrue(last.summary().contains("the environment's defaults (no " + FILE + " on the default branch)"), last.summary());
     }
 
+    private static final String REMINDER_MARKER = "<!-- countersign:reminder:";
+
+    /** Commits {@code content} as the project's file, announces it, and waits until it is in force. */
+    private void policyFile(String content) {
+        GitLabSimulator.SimPush valid = sim.commitFile(world.alice, project, FILE, content);
+        push(valid.hookBody()).then().statusCode(202);
+        awaitPolicy(d -> d.contains(valid.commitId()));
+    }
+
+    @Test
+    void remindersAskWhomTheProjectsFileMakesEligible() {
+        // the environment lets developers sign off (carol, dave); this project wants maintainers (dave)
+        policyFile("min-access-level: maintainer\n");
+        long iid = inReviewSince("Renew the HSM support contract", java.time.Duration.ofHours(25));
+        SimNote reminder = awaitBotNote(iid, b -> b.contains(REMINDER_MARKER));
+        assertTrue(reminder.body().startsWith("@dave this ticket has been waiting in **To validate** since "),
+                reminder.body());
+        assertTrue(reminder.body().contains("have at least Maintainer access"), reminder.body());
+        assertTrue(!reminder.body().contains("@carol"), "carol, a developer, may not sign off here: " + reminder.body());
+    }
+
+    @Test
+    void remindersDoNotAskAgainWhoseSignoffAlreadyCounts() {
+        // two sign-offs needed in this project; carol gave hers: only dave is still asked
+        policyFile("required-signoffs: 2\n");
+        world.clock.setOffset(java.time.Duration.ofHours(-25));
+        long iid;
+        try {
+            iid = newTicket("Replace the core switch");
+            toReview(world.bob, iid);
+            sim.comment(world.carol, project, iid, "/signoff config diff reviewed, failover tested");
+        } finally {
+            world.clock.setOffset(java.time.Duration.ZERO);
+        }
+        SimNote reminder = awaitBotNote(iid, b -> b.contains(REMINDER_MARKER));
+        assertTrue(reminder.body().startsWith("@dave this ticket has been waiting in **To validate** since "),
+                reminder.body());
+        assertTrue(reminder.body().contains("with 1 of 2 required sign-offs."), reminder.body());
+        assertTrue(!reminder.body().contains("@carol"), "carol's sign-off already counts: " + reminder.body());
+    }
+
     @Inject
     io.quarkus.scheduler.Scheduler scheduler;
 

@@ -41,16 +41,16 @@ class RemindersTest {
                     Optional.of(AccessLevels.OWNER))));
 
     @Test
-    void theQueueAsksTheSamePeopleFromAStoredDecisionsImplementerIds() {
+    void theQueueAsksTheSamePeopleFromAStoredDecisionsIds() {
         // the pages and the API know a ticket by its stored decision: implementers and counted signers by id
         UserRef runner = new UserRef(9, "backup-runner"); // a service account with a person-like name
         List<ProjectMember> members = new java.util.ArrayList<>(MEMBERS);
         members.add(new ProjectMember(runner, new SignerFacts(runner.id(), SignerFacts.Account.SERVICE_ACCOUNT, true,
                 Optional.of(AccessLevels.MAINTAINER))));
-        assertEquals(List.of(CAROL, DAVE), Reminders.eligibleReviewers(members,
-                java.util.Set.of(ALICE.id(), BOB.id()), settings()));
-        assertEquals(List.of(CAROL), Reminders.eligibleReviewers(members,
-                java.util.Set.of(ALICE.id(), BOB.id(), DAVE.id()), settings()), "dave's sign-off already counts");
+        assertEquals(List.of(CAROL, DAVE), Reminders.stillToSign(members, List.of(ALICE.id(), BOB.id()), List.of(),
+                settings()));
+        assertEquals(List.of(CAROL), Reminders.stillToSign(members, List.of(ALICE.id(), BOB.id()), List.of(DAVE.id()),
+                settings()), "dave's sign-off already counts");
     }
 
     @Test
@@ -67,7 +67,7 @@ class RemindersTest {
         TicketHistory h = ticket().move(1, BOB, null, DOING).move(10, DAVE, DOING, REVIEW).build();
         // alice is the author, bob the assignee, dave moved it to review; rita is a reporter, erin is
         // blocked, the bot is Countersign and project_1_bot_abc is a token's bot
-        assertEquals(List.of(CAROL), Reminders.eligibleReviewers(h, settings(), MEMBERS));
+        assertEquals(List.of(CAROL), Reminders.stillToSign(ReviewPolicy.decide(h, settings(), T0), MEMBERS, settings()));
     }
 
     @Test
@@ -75,18 +75,31 @@ class RemindersTest {
         TicketHistory h = ticket().move(1, BOB, null, DOING).move(10, BOB, DOING, REVIEW).build();
         Decision d = ReviewPolicy.decide(h, settings(), T0);
         Instant since = at(10);
-        assertTrue(Reminders.remind(d, h, settings(), MEMBERS, since.plus(Duration.ofHours(23)), DAY).isEmpty());
-        Action.RemindReviewers first = Reminders.remind(d, h, settings(), MEMBERS, since.plus(Duration.ofHours(25)), DAY)
+        assertTrue(Reminders.remind(d, settings(), MEMBERS, since.plus(Duration.ofHours(23)), DAY).isEmpty());
+        Action.RemindReviewers first = Reminders.remind(d, settings(), MEMBERS, since.plus(Duration.ofHours(25)), DAY)
                 .orElseThrow();
-        Action.RemindReviewers again = Reminders.remind(d, h, settings(), MEMBERS, since.plus(Duration.ofHours(30)), DAY)
+        Action.RemindReviewers again = Reminders.remind(d, settings(), MEMBERS, since.plus(Duration.ofHours(30)), DAY)
                 .orElseThrow();
-        Action.RemindReviewers second = Reminders.remind(d, h, settings(), MEMBERS, since.plus(Duration.ofHours(49)), DAY)
+        Action.RemindReviewers second = Reminders.remind(d, settings(), MEMBERS, since.plus(Duration.ofHours(49)), DAY)
                 .orElseThrow();
         assertEquals(first.key(), again.key(), "same period, same key: queued once");
         assertEquals("reminder:" + since.toEpochMilli() + ":2", second.key());
         assertEquals(List.of("carol", "dave"), first.reviewers());
         assertTrue(first.body().startsWith("@carol @dave this ticket has been waiting in **To validate** since "
                 + "2026-11-20 09:10 UTC (25 hours) with 0 of 1 required sign-off."), first.body());
+    }
+
+    @Test
+    void doesNotAskAgainWhoseSignoffAlreadyCounts() {
+        // two sign-offs needed; carol gave hers: the reminder asks dave only, and says 1 of 2
+        PolicySettings two = HistoryBuilder.settings(2, true);
+        TicketHistory h = ticket().move(1, BOB, null, DOING).move(10, BOB, DOING, REVIEW).signoff(20, CAROL).build();
+        Decision d = ReviewPolicy.decide(h, two, T0);
+        assertEquals(Verdict.AWAITING_SIGNOFF, d.verdict());
+        Action.RemindReviewers r = Reminders.remind(d, two, MEMBERS, at(10).plus(DAY), DAY).orElseThrow();
+        assertEquals(List.of("dave"), r.reviewers());
+        assertTrue(r.body().startsWith("@dave this ticket has been waiting"), r.body());
+        assertTrue(r.body().contains("with 1 of 2 required sign-offs"), r.body());
     }
 
     @Test
@@ -97,7 +110,7 @@ class RemindersTest {
                 .build();
         for (TicketHistory h : List.of(signed, back)) {
             Decision d = ReviewPolicy.decide(h, settings(), T0);
-            assertTrue(Reminders.remind(d, h, settings(), MEMBERS, late, DAY).isEmpty(), d.verdict().name());
+            assertTrue(Reminders.remind(d, settings(), MEMBERS, late, DAY).isEmpty(), d.verdict().name());
         }
     }
 
@@ -106,7 +119,7 @@ class RemindersTest {
         TicketHistory h = ticket().move(1, BOB, null, DOING).move(10, BOB, DOING, REVIEW).build();
         Decision d = ReviewPolicy.decide(h, settings(), T0);
         List<ProjectMember> implementersOnly = MEMBERS.subList(0, 2);
-        Action.RemindReviewers r = Reminders.remind(d, h, settings(), implementersOnly, at(10).plus(DAY), DAY).orElseThrow();
+        Action.RemindReviewers r = Reminders.remind(d, settings(), implementersOnly, at(10).plus(DAY), DAY).orElseThrow();
         assertTrue(r.body().startsWith("This ticket has been waiting"), r.body());
         assertTrue(r.body().contains("Nobody in this project may sign it off"), r.body());
     }

@@ -118,12 +118,16 @@ class ProbeFlowTest extends E2eSupport {
         awaitBotNote(ticket.iid(), b -> b.contains("failed again") && b.contains("ran for less than min-duration"));
         SimNote failed = awaitBotNote(ticket.iid(), b -> b.contains("failed again") && b.contains("No space left on device"));
         assertTrue(failed.body().startsWith("@carol "), failed.body());
+        // like every note Countersign posts, it links to the ticket's page (COUNTERSIGN_PUBLIC_URL)
+        String page = "(https://status.example.org/projects/" + ticket.projectId() + "/tickets/" + ticket.iid() + ")";
+        assertTrue(failed.body().contains(page), failed.body());
         assertEquals(1, probeTickets("Nightly backup").size(), "still one ticket");
 
         // recovery: a note that says so and that closing still needs a sign-off
         given().get("/ping/" + key).then().statusCode(200);
         SimNote up = awaitBotNote(ticket.iid(), b -> b.contains("is up again"));
         assertTrue(up.body().contains("Closing this ticket still needs a sign-off"), up.body());
+        assertTrue(up.body().contains(page), up.body());
         assertEquals("up", statusOf("nightly-backup"));
         assertTrue(given().get("/status").asString().contains("<span class=\"name\">Nightly backup</span><span class=\"pill up\">up</span>"));
 
