@@ -211,6 +211,36 @@ class LoginFlowTest extends E2eSupport {
         assertTrue(bad.contains("from must be a date"), bad);
     }
 
+    /**
+     * GitLab shows Guests neither confidential issues nor internal notes: "View confidential issues" needs
+     * Reporter (docs/user/permissions.md); gitlabhq app/policies/project_policy.rb enables
+     * read_confidential_issues with the Reporter role and {@code rule { admin | can?(:reporter_access) }
+     * .enable :read_internal_note}. Countersign shows both (titles, sign-off texts, audit summaries), so a
+     * Guest member is treated as no member at all.
+     */
+    @Test
+    void aGuestSeesNoProjectAsIfNoMember() {
+        long iid = newTicket("Rotate the root CA (confidential)");
+        toReview(world.bob, iid);
+        settle();
+        String page = "/projects/" + project.id() + "/tickets/" + iid;
+
+        Session gwen = logIn(login.gwen, "/");
+        String overview = gwen.get("/").then().statusCode(200).extract().asString();
+        assertTrue(overview.contains("not a member of any project"), overview);
+        assertFalse(overview.contains(GitLabWorldPath.PATH), overview);
+        assertEquals(404, gwen.get(page).statusCode());
+        assertFalse(gwen.get("/queue").asString().contains("Rotate the root CA"));
+        given().cookies(gwen.cookies).get("/api/v1" + page).then().statusCode(404).contentType("application/problem+json");
+        given().cookies(gwen.cookies).get("/api/v1/projects/" + project.id() + "/columns").then().statusCode(404);
+        assertEquals(0, given().cookies(gwen.cookies).get("/api/v1/audit").then().statusCode(200).extract().jsonPath()
+                .getLong("total"));
+        assertTrue(given().cookies(gwen.cookies).get("/api/v1/queue").then().statusCode(200).extract().jsonPath()
+                .getList("items").isEmpty());
+        // a Reporter, one role up, sees it
+        assertEquals(200, logIn(world.rita, page).get(page).statusCode());
+    }
+
     @Test
     void webhookHealthAndStaticPathsNeverAskForALogin() {
         given().redirects().follow(false).get("/q/health/live").then().statusCode(200);
