@@ -163,6 +163,7 @@ public class PagesResource {
         if (t == null) {
             return Response.seeOther(URI.create("/")).build();
         }
+        t.data("hiddenProjects", reads.unreadableProjects());
         String html = t.render();
         return Response.status(message.getId().equals(t.getTemplate().getId()) ? 404 : 200)
                 .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html)

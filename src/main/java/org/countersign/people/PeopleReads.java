@@ -6,7 +6,9 @@ import org.countersign.policy.Reminders;
 import org.countersign.policy.ProjectMember;
 import org.countersign.policy.PolicySettings;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.arc.Arc;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,6 +96,9 @@ public class PeopleReads {
     private final Clock clock;
     private final Optional<String> publicUrl;
 
+    @Inject
+    MembershipLookups lookups;
+
     public PeopleReads(PeopleQueries queries, WatchedProjects watched, Members members, DecisionJson json,
                        Settings settings, Clock clock, CountersignConfig config, ProjectPolicies policies,
                        BoardColumns boards) {
@@ -108,13 +113,37 @@ public class PeopleReads {
         this.publicUrl = config.publicUrl().filter(s -> !s.isBlank()).map(s -> s.replaceAll("/+$", ""));
     }
 
-    /** The watched projects {@code viewer} may see. */
+    /**
+     * The watched projects {@code viewer} may see. A project whose membership GitLab could not be asked
+     * about is hidden (never shown on a guess) and counted in {@link #unreadableProjects()}; the others
+     * are shown as usual.
+     */
     public List<WatchedProject> projects(Viewer viewer) {
         List<WatchedProject> all = watched.all();
         if (!viewer.person()) {
             return all;
         }
-        return all.stream().filter(p -> members.isMember(p.projectId(), viewer.userId())).toList();
+        MembershipLookups seen = lookups();
+        return all.stream().filter(p -> seen.member(p.projectId(), id -> {
+            try {
+                return members.isMember(id, viewer.userId());
+            } catch (GitLabFailure e) {
+                LOG.warnf("membership of user %d in project %d unreadable, the project is hidden from them: %s",
+                        viewer.userId(), id, e.getMessage());
+                seen.unreadable(id);
+                return false;
+            }
+        })).toList();
+    }
+
+    /** How many watched projects this request hid because GitLab could not be asked about the membership. */
+    public int unreadableProjects() {
+        return Arc.container().requestContext().isActive() ? lookups.unreadableCount() : 0;
+    }
+
+    private MembershipLookups lookups() {
+        // outside a request (none today) each call asks afresh
+        return Arc.container().requestContext().isActive() ? lookups : new MembershipLookups();
     }
 
     private Map<Long, WatchedProject> projectMap(Viewer viewer) {

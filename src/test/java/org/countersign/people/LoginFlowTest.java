@@ -241,6 +241,58 @@ class LoginFlowTest extends E2eSupport {
         assertEquals(200, logIn(world.rita, page).get(page).statusCode());
     }
 
+    @jakarta.inject.Inject
+    org.countersign.store.WatchedProjects watched;
+
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource db;
+
+    /**
+     * A watched project whose members GitLab will not list just now is hidden from the person, with a
+     * notice, while every page and the API answer as usual with the other projects.
+     */
+    @Test
+    void aProjectWhoseMembersGitLabCannotListIsHiddenWithANoticeNeverA500() throws Exception {
+        long iid = newTicket("Renew the HSM certificates");
+        toReview(world.bob, iid);
+        settle();
+        org.countersign.gitlab.sim.SimProject flaky = sim.createProject("infra/flaky-" + System.nanoTime());
+        sim.addMember(flaky, world.bot, org.countersign.gitlab.sim.GitLabSimulator.DEVELOPER);
+        sim.addMember(flaky, world.carol, org.countersign.gitlab.sim.GitLabSimulator.DEVELOPER);
+        Session carol = logIn(world.carol, "/");
+        // the watched project's members are read (and cached) before GitLab starts failing
+        assertTrue(carol.get("/").asString().contains(GitLabWorldPath.PATH));
+        watched.ensure(flaky.id(), flaky.pathWithNamespace(), sim.baseUrl() + "/" + flaky.pathWithNamespace(),
+                java.time.Instant.now());
+        sim.failNext(10_000, 500, "GET", "/projects/:id/members/all");
+        try {
+            String notice = "GitLab could not be asked whether you are a member of 1 project; it is hidden until it answers.";
+            String overview = carol.get("/").then().statusCode(200).extract().asString();
+            assertTrue(overview.contains(notice), overview);
+            assertTrue(overview.contains(GitLabWorldPath.PATH) && !overview.contains(flaky.pathWithNamespace()), overview);
+            for (String path : List.of("/queue", "/queue?mine=true", "/audit", "/projects/" + project.id() + "/tickets/" + iid)) {
+                String html = carol.get(path).then().statusCode(200).extract().asString();
+                assertTrue(html.contains(notice), path + ": " + html);
+            }
+            assertTrue(carol.get("/queue").asString().contains("Renew the HSM certificates"));
+            assertEquals(404, carol.get("/projects/" + flaky.id() + "/tickets/1").statusCode());
+            for (String api : List.of("/api/v1/queue", "/api/v1/audit", "/api/v1/projects/" + project.id() + "/tickets/" + iid)) {
+                given().cookies(carol.cookies).get(api).then().statusCode(200);
+            }
+            given().cookies(carol.cookies).get("/api/v1/projects/" + flaky.id() + "/columns").then().statusCode(404);
+        } finally {
+            sim.clearFaults();
+        }
+        // once GitLab answers, the project is back and the notice gone
+        String again = carol.get("/").then().statusCode(200).extract().asString();
+        assertTrue(again.contains(flaky.pathWithNamespace()) && !again.contains("could not be asked whether"), again);
+        try (java.sql.Connection c = db.getConnection();
+             java.sql.PreparedStatement s = c.prepareStatement("DELETE FROM watched_project WHERE project_id = ?")) {
+            s.setLong(1, flaky.id());
+            s.executeUpdate();
+        }
+    }
+
     @Test
     void webhookHealthAndStaticPathsNeverAskForALogin() {
         given().redirects().follow(false).get("/q/health/live").then().statusCode(200);
