@@ -207,8 +207,33 @@ class LoginFlowTest extends E2eSupport {
         String csv = given().cookies(carol.cookies).get("/api/v1/audit?project=" + project.id() + "&ticket=" + iid + "&format=csv")
                 .then().statusCode(200).extract().asString();
         assertTrue(csv.startsWith("id,at,project_id,iid") && csv.contains("CLOSE_REJECTED"), csv);
-        String bad = carol.get("/audit?from=yesterday").then().statusCode(200).extract().asString();
-        assertTrue(bad.contains("from must be a date"), bad);
+    }
+
+    /** A search the page cannot run is the person's mistake: the page says which field, with a 400, in HTML. */
+    @Test
+    void badSearchValuesAnswer400PagesNamingTheField() {
+        Session carol = logIn(world.carol, "/audit");
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("from=yesterday", "from must be a date");
+        bad.put("project=x", "project must be a whole number");
+        bad.put("project=1&ticket=abc", "ticket must be a whole number");
+        bad.put("page=abc", "page must be a whole number");
+        bad.put("page=9999999999", "page must be a whole number");
+        bad.put("from=%2B300000-01-01T00:00:00Z", "from must fall in the years 1970 to 9999");
+        bad.put("to=-5000-01-01T00:00:00Z", "to must fall in the years 1970 to 9999");
+        for (Map.Entry<String, String> b : bad.entrySet()) {
+            Response r = given().redirects().follow(false).cookies(carol.cookies).urlEncodingEnabled(false)
+                    .get("/audit?" + b.getKey());
+            assertEquals(400, r.statusCode(), b.getKey() + ": " + r.asString());
+            assertTrue(r.contentType().startsWith("text/html"), b.getKey() + ": " + r.contentType());
+            assertTrue(r.asString().contains(b.getValue()) && r.asString().contains("<form method=\"get\" action=\"/audit\""),
+                    b.getKey() + ": " + r.asString());
+        }
+        Response mine = carol.get("/queue?mine=garbage");
+        assertEquals(400, mine.statusCode(), mine.asString());
+        assertTrue(mine.contentType().startsWith("text/html") && mine.asString().contains("mine must be true or false"),
+                mine.asString());
+        assertEquals(200, carol.get("/queue?mine=false").statusCode());
     }
 
     /**

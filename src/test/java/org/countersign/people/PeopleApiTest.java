@@ -269,6 +269,48 @@ class PeopleApiTest extends E2eSupport {
                 .then().statusCode(400).body("detail", containsString("project"));
     }
 
+    /**
+     * Query values that are not what they should be are the caller's mistake: a 400 problem naming the
+     * parameter, never RESTEasy's 404 "No such resource" (a failed conversion) nor a 500 (a date Java
+     * parses but PostgreSQL's timestamp cannot hold: it ends in the year 294276, starts in 4713 BC).
+     */
+    @Test
+    void badQueryValuesAre400ProblemsNamingTheParameter() {
+        String token = newToken();
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("project=x", "project");
+        bad.put("project=1&ticket=abc", "ticket");
+        bad.put("project=-3", "project");
+        bad.put("project=99999999999999999999", "project");
+        bad.put("page=abc", "page");
+        bad.put("page=9999999999", "page");
+        bad.put("per_page=1e3", "per_page");
+        bad.put("from=%2B300000-01-01T00:00:00Z", "from");
+        bad.put("from=-5000-01-01T00:00:00Z", "from");
+        bad.put("to=%2B300000-01-01T00:00:00Z", "to");
+        bad.put("from=1969-12-31", "from");
+        bad.put("to=10000-01-01T00:00:00Z", "to");
+        for (Map.Entry<String, String> b : bad.entrySet()) {
+            for (String path : List.of("/api/v1/audit?")) {
+                given().header("Authorization", "Bearer " + token).urlEncodingEnabled(false).get(path + b.getKey())
+                        .then().statusCode(400).contentType("application/problem+json")
+                        .body("status", equalTo(400)).body("detail", startsWith(b.getValue() + " must "));
+            }
+        }
+        // the edges of the range still answer
+        given().header("Authorization", "Bearer " + token).get("/api/v1/audit?from=1970-01-01&to=9999-12-31T23:59:59Z")
+                .then().statusCode(200);
+
+        for (String mine : List.of("garbage", "yes", "2")) {
+            given().header("Authorization", "Bearer " + token).get("/api/v1/queue?mine=" + mine)
+                    .then().statusCode(400).contentType("application/problem+json")
+                    .body("detail", startsWith("mine must be true or false"));
+        }
+        for (String notMine : List.of("false", "0", "FALSE", "")) {
+            given().header("Authorization", "Bearer " + token).get("/api/v1/queue?mine=" + notMine).then().statusCode(200);
+        }
+    }
+
     @Test
     void withoutLoginConfiguredThePagesSaySoAndPublicPathsStayOpen() {
         for (String page : List.of("/", "/queue", "/audit", "/projects/1/tickets/1")) {
