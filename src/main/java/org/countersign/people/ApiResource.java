@@ -16,7 +16,15 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -69,6 +77,8 @@ public class ApiResource {
     @Inject
     SecurityIdentity identity;
 
+    @Inject
+    ObjectMapper mapper;
 
     private final Viewers viewers;
     private final PeopleReads reads;
@@ -163,6 +173,67 @@ public class ApiResource {
         return b.build();
     }
 
+    @GET
+    @Path("/audit/export")
+    @Produces({"text/csv", MediaType.APPLICATION_JSON})
+    @Operation(summary = "The whole audit trail matching the filters, streamed (CSV or a JSON array)",
+            description = "Every matching entry in the projects the caller may see, oldest first, with no page "
+                    + "limit: read from the database in chunks and written as it is read. format=csv (the default) "
+                    + "or format=json (an array of the entries /audit gives); the same filters as /audit.")
+    @APIResponse(responseCode = "200", description = "The entries, as an attachment",
+            content = {@Content(mediaType = "text/csv"), @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = PeopleReads.AuditView.class))})
+    @APIResponse(responseCode = "400", description = "A filter that is not valid, named in the detail",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response auditExport(@HeaderParam("Authorization") String authorization,
+                                @Parameter(description = "GitLab project id", schema = @Schema(type = SchemaType.INTEGER))
+                                @QueryParam("project") String project,
+                                @Parameter(description = "issue iid, with project", schema = @Schema(type = SchemaType.INTEGER))
+                                @QueryParam("ticket") String ticket,
+                                @QueryParam("actor") String actor,
+                                @Parameter(description = "ISO instant or date (UTC), inclusive")
+                                @QueryParam("from") String from,
+                                @Parameter(description = "ISO instant (exclusive) or date (UTC, inclusive)")
+                                @QueryParam("to") String to,
+                                @Parameter(description = "csv (default) or json") @QueryParam("format") String format) {
+        Viewer v = viewers.api(authorization, identity);
+        AuditQuery q = AuditQuery.parse(project, ticket, actor, from, to);
+        boolean csv = format == null || format.isBlank() || parseFormat(format);
+        // the projects the caller may see are settled here, in the request; the rows are read while written
+        PeopleReads.AuditExport export = reads.auditExport(v, q.project(), q.iid(), q.actor(), q.from(), q.to());
+        StreamingOutput body = csv ? out -> writeCsv(export, out) : out -> writeJson(export, out);
+        return Response.ok(body, csv ? "text/csv; charset=UTF-8" : MediaType.APPLICATION_JSON)
+                .header("Content-Disposition", "attachment; filename=\"countersign-audit." + (csv ? "csv" : "json") + "\"")
+                .header("Cache-Control", "no-store")
+                .build();
+    }
+
+    private static void writeCsv(PeopleReads.AuditExport export, OutputStream out) throws IOException {
+        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+        CSVPrinter p = new CSVPrinter(w, CSV);
+        export.forEachChunk(chunk -> {
+            for (PeopleReads.AuditView a : chunk) {
+                row(p, a);
+            }
+            p.flush();
+        });
+        p.flush();
+    }
+
+    private void writeJson(PeopleReads.AuditExport export, OutputStream out) throws IOException {
+        try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartArray();
+            export.forEachChunk(chunk -> {
+                for (PeopleReads.AuditView a : chunk) {
+                    g.writeObject(a);
+                }
+                g.flush();
+            });
+            g.writeEndArray();
+        }
+    }
+
     private static boolean parseFormat(String format) {
         return switch (format.toLowerCase(java.util.Locale.ROOT)) {
             case "csv" -> true;
@@ -239,6 +310,11 @@ public class ApiResource {
         /** The years a date or instant may fall in: PostgreSQL's timestamps end long before Java's. */
         static final int FIRST_YEAR = 1970;
         static final int LAST_YEAR = 9999;
+
+        /** The search without pagination (the export). */
+        static AuditQuery parse(String project, String iid, String actor, String from, String to) {
+            return parse(project, iid, actor, from, to, null, null, 1, 1);
+        }
 
         static AuditQuery parse(String project, String iid, String actor, String from, String to, String page,
                                 String perPage, int defaultPerPage, int maxPerPage) {

@@ -265,6 +265,44 @@ public class PeopleReads {
                 page, perPage);
     }
 
+    /** How many audit entries the export reads from the database at a time. */
+    static final int EXPORT_CHUNK = 500;
+
+    /**
+     * Every audit entry matching the filter in a project the viewer may see, oldest first, handed to
+     * {@code each} one chunk at a time: the visible projects are fixed when called (ask it within the
+     * request), the entries read later in chunks of {@link #EXPORT_CHUNK} by id, never all at once.
+     */
+    public AuditExport auditExport(Viewer viewer, Long project, Long iid, String actor, Instant from, Instant to) {
+        Map<Long, WatchedProject> visible = projectMap(viewer);
+        PeopleQueries.AuditFilter filter = new PeopleQueries.AuditFilter(visible.keySet(), project, iid, actor, from, to);
+        return each -> {
+            long after = 0;
+            while (true) {
+                List<AuditRecord> chunk = queries.auditAfter(filter, after, EXPORT_CHUNK);
+                if (chunk.isEmpty()) {
+                    return;
+                }
+                each.accept(chunk.stream().map(a -> audit(a, visible.get(a.projectId()))).toList());
+                if (chunk.size() < EXPORT_CHUNK) {
+                    return;
+                }
+                after = chunk.get(chunk.size() - 1).id();
+            }
+        };
+    }
+
+    /** The export's entries, read when {@link #forEachChunk} is called. */
+    @FunctionalInterface
+    public interface AuditExport {
+        void forEachChunk(ChunkConsumer each) throws java.io.IOException;
+    }
+
+    @FunctionalInterface
+    public interface ChunkConsumer {
+        void accept(List<AuditView> chunk) throws java.io.IOException;
+    }
+
     /** Where a ticket's page is: absolute with COUNTERSIGN_PUBLIC_URL, else relative to this service. */
     public String page(long projectId, long iid) {
         return publicUrl.orElse("") + "/projects/" + projectId + "/tickets/" + iid;

@@ -203,10 +203,17 @@ class LoginFlowTest extends E2eSupport {
         Session carol = logIn(world.carol, "/audit");
         String html = carol.get("/audit?project=" + project.id() + "&ticket=" + iid).then().statusCode(200).extract().asString();
         assertTrue(html.contains("CLOSE_REJECTED"), html);
-        assertTrue(html.contains("format=csv") && html.contains("format=json"), html);
-        String csv = given().cookies(carol.cookies).get("/api/v1/audit?project=" + project.id() + "&ticket=" + iid + "&format=csv")
-                .then().statusCode(200).extract().asString();
+        // the exports are the whole search, not a page of it
+        String query = "project=" + project.id() + "&amp;ticket=" + iid;
+        assertTrue(html.contains("/api/v1/audit/export?" + query + "&amp;format=csv")
+                && html.contains("/api/v1/audit/export?" + query + "&amp;format=json"), html);
+        String csv = given().cookies(carol.cookies).get("/api/v1/audit/export?project=" + project.id() + "&ticket=" + iid
+                + "&format=csv").then().statusCode(200).extract().asString();
         assertTrue(csv.startsWith("id,at,project_id,iid") && csv.contains("CLOSE_REJECTED"), csv);
+        // what a person may not see is not exported to them either
+        Session oscar = logIn(world.oscar, "/audit");
+        assertEquals("id,at,project_id,iid,kind,actor,outcome,summary,trigger,gitlab_ref,gitlab_url\r\n",
+                given().cookies(oscar.cookies).get("/api/v1/audit/export?format=csv").then().statusCode(200).extract().asString());
     }
 
     /** A search the page cannot run is the person's mistake: the page says which field, with a 400, in HTML. */

@@ -291,7 +291,9 @@ class PeopleApiTest extends E2eSupport {
         bad.put("from=1969-12-31", "from");
         bad.put("to=10000-01-01T00:00:00Z", "to");
         for (Map.Entry<String, String> b : bad.entrySet()) {
-            for (String path : List.of("/api/v1/audit?")) {
+            // the export has no pages: its other filters are checked alike
+            for (String path : b.getValue().contains("page") ? List.of("/api/v1/audit?")
+                    : List.of("/api/v1/audit?", "/api/v1/audit/export?")) {
                 given().header("Authorization", "Bearer " + token).urlEncodingEnabled(false).get(path + b.getKey())
                         .then().statusCode(400).contentType("application/problem+json")
                         .body("status", equalTo(400)).body("detail", startsWith(b.getValue() + " must "));
@@ -311,6 +313,57 @@ class PeopleApiTest extends E2eSupport {
         }
     }
 
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource db;
+
+    /**
+     * The export gives every matching entry, however many: past the 1,000 a page may hold and across
+     * several of the chunks it is read in, in order, each once, and only in projects the caller may see.
+     */
+    @Test
+    void theExportStreamsEveryMatchingEntryAcrossChunks() throws Exception {
+        String token = newToken();
+        String actor = "exporter-" + System.nanoTime();
+        int visible = 2 * PeopleReads.EXPORT_CHUNK + 3;
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "INSERT INTO audit_entry (at, project_id, iid, kind, actor, outcome, summary, mode) "
+                        + "SELECT now(), ?, 900007, 'ACTION', ?, 'DONE', 'entry ' || n, 'enforce' FROM generate_series(1, ?) n")) {
+            s.setLong(1, project.id());
+            s.setString(2, actor);
+            s.setInt(3, visible);
+            s.executeUpdate();
+            s.setLong(1, 4242424242L); // a project Countersign does not watch: never exported
+            s.setInt(3, 2);
+            s.executeUpdate();
+        }
+        assertTrue(visible > ApiResource.MAX_PER_PAGE, "more than a page may hold");
+
+        Response csv = given().header("Authorization", "Bearer " + token).get("/api/v1/audit/export?actor=" + actor);
+        csv.then().statusCode(200).contentType(startsWith("text/csv"))
+                .header("Content-Disposition", containsString("attachment"));
+        String[] lines = csv.asString().split("\r\n");
+        assertEquals("id,at,project_id,iid,kind,actor,outcome,summary,trigger,gitlab_ref,gitlab_url", lines[0]);
+        assertEquals(visible + 1, lines.length, "the header and every entry");
+        List<Long> ids = java.util.Arrays.stream(lines).skip(1).map(l -> Long.parseLong(l.substring(0, l.indexOf(','))))
+                .toList();
+        assertEquals(ids.stream().sorted().distinct().toList(), ids, "oldest first, each once");
+        assertTrue(java.util.Arrays.stream(lines).skip(1).allMatch(l -> l.contains("," + project.id() + ",900007,")), lines[1]);
+
+        JsonPath json = given().header("Authorization", "Bearer " + token)
+                .get("/api/v1/audit/export?format=json&project=" + project.id() + "&ticket=900007&actor=@" + actor)
+                .then().statusCode(200).contentType(startsWith("application/json")).extract().jsonPath();
+        assertEquals(ids, json.getList("id", Long.class));
+        assertEquals("entry 1", json.getString("[0].summary"));
+        assertTrue(json.getString("[0].at").endsWith("Z"), json.getString("[0].at"));
+
+        // the same filters as the search
+        given().header("Authorization", "Bearer " + token).get("/api/v1/audit/export?actor=" + actor + "&to=2000-01-01")
+                .then().statusCode(200).body(equalTo("id,at,project_id,iid,kind,actor,outcome,summary,trigger,gitlab_ref,gitlab_url\r\n"));
+        given().get("/api/v1/audit/export").then().statusCode(401).contentType("application/problem+json");
+        given().header("Authorization", "Bearer " + token).get("/api/v1/audit/export?format=xml")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
     @Test
     void withoutLoginConfiguredThePagesSaySoAndPublicPathsStayOpen() {
         for (String page : List.of("/", "/queue", "/audit", "/projects/1/tickets/1")) {
@@ -327,6 +380,7 @@ class PeopleApiTest extends E2eSupport {
     void theApiIsDocumentedByOpenApi() {
         String doc = given().get("/q/openapi").then().statusCode(200).extract().asString();
         for (String path : List.of("/api/v1/queue", "/api/v1/projects/{projectId}/tickets/{iid}", "/api/v1/audit",
+                "/api/v1/audit/export",
                 "/api/v1/tokens", "/api/v1/tokens/{id}")) {
             assertTrue(doc.contains(path + ":"), path + " in\n" + doc);
         }
