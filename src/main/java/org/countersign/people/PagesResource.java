@@ -149,9 +149,9 @@ public class PagesResource {
         if (login.enabled() && viewers.person(identity).isPresent()) {
             oidcSession.logout().await().atMost(java.time.Duration.ofSeconds(5));
         }
-        return Response.ok(message.data("viewer", null).data("status", 200).data("title", "Logged out")
+        return html(200, message.data("viewer", null).data("status", 200).data("title", "Logged out")
                 .data("text", "You are logged out of Countersign. GitLab keeps its own session: sign out there "
-                        + "too on a shared computer.").render(), MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).build();
+                        + "too on a shared computer.").render());
     }
 
     @Inject
@@ -159,12 +159,10 @@ public class PagesResource {
 
     private Response page(Function<Viewer, TemplateInstance> render) {
         if (!login.enabled()) {
-            return Response.status(503).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                    .entity(message.data("viewer", null).data("status", 503).data("title", "Login not configured")
-                            .data("text", "These pages need log in with GitLab, which is off: the operator sets "
-                                    + "COUNTERSIGN_OIDC_CLIENT_ID and COUNTERSIGN_OIDC_CLIENT_SECRET (see the README). "
-                                    + "The REST API under /api/v1 works with API tokens meanwhile.").render())
-                    .build();
+            return html(503, message.data("viewer", null).data("status", 503).data("title", "Login not configured")
+                    .data("text", "These pages need log in with GitLab, which is off: the operator sets "
+                            + "COUNTERSIGN_OIDC_CLIENT_ID and COUNTERSIGN_OIDC_CLIENT_SECRET (see the README). "
+                            + "The REST API under /api/v1 works with API tokens meanwhile.").render());
         }
         Viewer v = viewers.person(identity).orElseThrow(UnauthorizedException::new); // the OIDC layer redirects to GitLab
         TemplateInstance t = render.apply(v);
@@ -172,9 +170,12 @@ public class PagesResource {
             return Response.seeOther(URI.create("/")).build();
         }
         t.data("hiddenProjects", reads.unreadableProjects());
-        String html = t.render();
-        return Response.status(t.getAttribute(STATUS) instanceof Integer status ? status : 200)
-                .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html)
+        return html(t.getAttribute(STATUS) instanceof Integer status ? status : 200, t.render());
+    }
+
+    /** A page as every page answers: HTML, no caching, and a policy that lets no script run and no one frame it. */
+    private static Response html(int status, String html) {
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html)
                 // nothing but this service's own HTML and CSS, never framed (no script runs at all)
                 .header("Content-Security-Policy", "default-src 'self'; script-src 'none'; frame-ancestors 'none'")
                 .header("Cache-Control", "no-store")

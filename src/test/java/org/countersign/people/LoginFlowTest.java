@@ -325,6 +325,35 @@ class LoginFlowTest extends E2eSupport {
         }
     }
 
+    /**
+     * The pages run no script at all: none in the HTML (no script element, no inline handler, no
+     * javascript: link), and a Content-Security-Policy that would stop any that slipped in, on every
+     * page, error pages included.
+     */
+    @Test
+    void everyPageCarriesTheCspHeaderAndNoScript() {
+        long iid = newTicket("Replace the <script>alert(1)</script> fan");
+        toReview(world.bob, iid);
+        settle();
+        Session dave = logIn(world.dave, "/");
+        for (String path : List.of("/", "/queue", "/queue?mine=true", "/audit", "/audit?project=" + project.id(),
+                "/projects/" + project.id() + "/tickets/" + iid, "/projects/" + project.id() + "/tickets/999999",
+                "/audit?from=yesterday", "/queue?mine=maybe", "/logout")) {
+            Response r = dave.get(path);
+            assertTrue(List.of(200, 400, 404).contains(r.statusCode()), path + ": " + r.statusCode());
+            assertTrue(r.contentType().startsWith("text/html"), path + ": " + r.contentType());
+            String csp = r.header("Content-Security-Policy");
+            assertTrue(csp != null && csp.contains("script-src 'none'") && csp.contains("default-src 'self'")
+                    && csp.contains("frame-ancestors 'none'"), path + ": " + csp);
+            assertEquals("no-store", r.header("Cache-Control"), path);
+            String html = r.asString().toLowerCase(java.util.Locale.ROOT);
+            assertFalse(html.contains("<script") || html.contains("javascript:")
+                    || html.matches("(?s).*<[^>]*\\son[a-z]+\\s*=.*"), path + ":\n" + r.asString());
+        }
+        // the title with markup is shown as text, escaped
+        assertTrue(logIn(world.dave, "/queue").get("/queue").asString().contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+
     @Test
     void webhookHealthAndStaticPathsNeverAskForALogin() {
         given().redirects().follow(false).get("/q/health/live").then().statusCode(200);
