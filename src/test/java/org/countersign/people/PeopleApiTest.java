@@ -65,6 +65,32 @@ class PeopleApiTest extends E2eSupport {
                 .then().statusCode(404).contentType("application/problem+json");
     }
 
+    /** The api_token table keeps a token's SHA-256 only: reading the database gives no token that works. */
+    @Test
+    void apiTokensAreStoredOnlyAsTheirSha256() throws Exception {
+        JsonPath created = given().header("Authorization", ADMIN).contentType(ContentType.JSON).body("{\"label\":\"backup\"}")
+                .post("/api/v1/tokens").then().statusCode(201).extract().jsonPath();
+        String token = created.getString("token");
+        String secret = token.substring("cst_".length());
+        String row;
+        String stored;
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "SELECT row_to_json(t)::text, token_sha256 FROM api_token t WHERE id = ?")) {
+            s.setLong(1, created.getLong("id"));
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                assertTrue(r.next(), "the token's row");
+                row = r.getString(1);
+                stored = r.getString(2);
+            }
+        }
+        assertFalse(row.contains(secret), row);
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8))), stored);
+        // the hash is no token
+        given().header("Authorization", "Bearer " + stored).get("/api/v1/queue").then().statusCode(401);
+        given().header("Authorization", "Bearer " + token).get("/api/v1/queue").then().statusCode(200);
+    }
+
     @Test
     void withoutTokenOrSessionTheApiAnswers401ProblemJson() {
         for (String path : List.of("/api/v1/queue", "/api/v1/audit", "/api/v1/projects/1/tickets/1")) {
@@ -371,6 +397,7 @@ class PeopleApiTest extends E2eSupport {
             assertEquals(503, r.statusCode(), page);
             assertTrue(r.contentType().startsWith("text/html"), r.contentType());
             assertTrue(r.asString().contains("Login not configured") && r.asString().contains("COUNTERSIGN_OIDC_CLIENT_ID"));
+            assertTrue(r.header("Content-Security-Policy").contains("script-src 'none'"), page);
         }
         given().get("/q/health/live").then().statusCode(200);
         given().get("/countersign.css").then().statusCode(200).contentType(startsWith("text/css"));
