@@ -34,10 +34,21 @@ public class GitLabMembers implements Members {
         this.clock = clock;
     }
 
+    /**
+     * Reporter (20) and above see a project in Countersign. GitLab shows Guests neither confidential issues
+     * nor internal notes: in gitlabhq's app/policies/project_policy.rb {@code read_confidential_issues} is a
+     * Reporter ability ({@code base_reporter_permissions} in its spec) and
+     * {@code rule { admin | can?(:reporter_access) }.enable :read_internal_note}; docs/user/permissions.md
+     * lists "View confidential issues" from Reporter. Countersign's pages and API show both (titles,
+     * sign-off texts, audit summaries), so Guest and Minimal Access (5) members see nothing here. (The
+     * Planner role, 15, of recent GitLab versions may read them too; it is kept out, on the safe side.)
+     */
+    public static final int MIN_ACCESS_LEVEL_TO_SEE = 20;
+
     @Override
     public boolean isMember(long projectId, long userId) {
-        return members(projectId).stream()
-                .anyMatch(m -> m.user().id() == userId && m.facts().accessLevel().filter(l -> l > 0).isPresent());
+        return members(projectId).stream().anyMatch(m -> m.user().id() == userId
+                && m.facts().accessLevel().filter(l -> l >= MIN_ACCESS_LEVEL_TO_SEE).isPresent());
     }
 
     @Override

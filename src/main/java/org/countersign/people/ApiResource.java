@@ -16,7 +16,15 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.core.Context;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -35,6 +43,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.enums.SecuritySchemeType;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -68,6 +77,9 @@ public class ApiResource {
     @Inject
     SecurityIdentity identity;
 
+    @Inject
+    ObjectMapper mapper;
+
     private final Viewers viewers;
     private final PeopleReads reads;
     private final ApiTokens tokens;
@@ -84,8 +96,11 @@ public class ApiResource {
             description = "Each names the project id, iid, title, since when it waits, the implementers and the "
                     + "usernames eligible to sign it off. mine=true: only those the logged-in person may sign off.")
     public QueueResponse queue(@HeaderParam("Authorization") String authorization,
-                               @Parameter(description = "only what the logged-in person may sign off") @QueryParam("mine") boolean mine) {
+                               @Parameter(description = "true: only what the logged-in person may sign off",
+                                       schema = @Schema(type = SchemaType.BOOLEAN))
+                               @QueryParam("mine") String mineParam) {
         Viewer v = viewers.api(authorization, identity);
+        boolean mine = flag("mine", mineParam);
         if (mine && !v.person()) {
             throw new ProblemException(400, "Bad Request", "mine=true needs a person logged in with GitLab, not a token.");
         }
@@ -128,15 +143,21 @@ public class ApiResource {
     @Operation(summary = "The audit trail, searched and paginated (Accept: text/csv or format=csv gives CSV)",
             description = "Oldest first. Headers X-Total, X-Page, X-Per-Page, X-Next-Page and Link (rel=next) as GitLab's.")
     public Response audit(@HeaderParam("Authorization") String authorization, @HeaderParam("Accept") String accept,
-                          @QueryParam("project") Long project, @QueryParam("ticket") Long ticket,
+                          @Parameter(description = "GitLab project id", schema = @Schema(type = SchemaType.INTEGER))
+                          @QueryParam("project") String project,
+                          @Parameter(description = "issue iid, with project", schema = @Schema(type = SchemaType.INTEGER))
+                          @QueryParam("ticket") String ticket,
                           @QueryParam("actor") String actor,
                           @Parameter(description = "ISO instant or date (UTC), inclusive") @QueryParam("from") String from,
                           @Parameter(description = "ISO instant (exclusive) or date (UTC, inclusive)") @QueryParam("to") String to,
-                          @QueryParam("page") Integer page, @QueryParam("per_page") Integer perPage,
+                          @Parameter(description = "from 1", schema = @Schema(type = SchemaType.INTEGER))
+                          @QueryParam("page") String page,
+                          @Parameter(description = "1 to 1000, default 50", schema = @Schema(type = SchemaType.INTEGER))
+                          @QueryParam("per_page") String perPage,
                           @Parameter(description = "csv or json, instead of the Accept header") @QueryParam("format") String format,
                           @Context UriInfo uri) {
         Viewer v = viewers.api(authorization, identity);
-        AuditQuery q = AuditQuery.parse(project, ticket, actor, from, to, page, perPage, MAX_PER_PAGE);
+        AuditQuery q = AuditQuery.parse(project, ticket, actor, from, to, page, perPage, 50, MAX_PER_PAGE);
         boolean csv = format != null ? parseFormat(format) : accept != null && accept.contains("text/csv")
                 && !accept.contains(MediaType.APPLICATION_JSON);
         PeopleReads.AuditResult r = reads.audit(v, q.project(), q.iid(), q.actor(), q.from(), q.to(), q.page(), q.perPage());
@@ -152,6 +173,67 @@ public class ApiResource {
         return b.build();
     }
 
+    @GET
+    @Path("/audit/export")
+    @Produces({"text/csv", MediaType.APPLICATION_JSON})
+    @Operation(summary = "The whole audit trail matching the filters, streamed (CSV or a JSON array)",
+            description = "Every matching entry in the projects the caller may see, oldest first, with no page "
+                    + "limit: read from the database in chunks and written as it is read. format=csv (the default) "
+                    + "or format=json (an array of the entries /audit gives); the same filters as /audit.")
+    @APIResponse(responseCode = "200", description = "The entries, as an attachment",
+            content = {@Content(mediaType = "text/csv"), @Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = PeopleReads.AuditView.class))})
+    @APIResponse(responseCode = "400", description = "A filter that is not valid, named in the detail",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response auditExport(@HeaderParam("Authorization") String authorization,
+                                @Parameter(description = "GitLab project id", schema = @Schema(type = SchemaType.INTEGER))
+                                @QueryParam("project") String project,
+                                @Parameter(description = "issue iid, with project", schema = @Schema(type = SchemaType.INTEGER))
+                                @QueryParam("ticket") String ticket,
+                                @QueryParam("actor") String actor,
+                                @Parameter(description = "ISO instant or date (UTC), inclusive")
+                                @QueryParam("from") String from,
+                                @Parameter(description = "ISO instant (exclusive) or date (UTC, inclusive)")
+                                @QueryParam("to") String to,
+                                @Parameter(description = "csv (default) or json") @QueryParam("format") String format) {
+        Viewer v = viewers.api(authorization, identity);
+        AuditQuery q = AuditQuery.parse(project, ticket, actor, from, to);
+        boolean csv = format == null || format.isBlank() || parseFormat(format);
+        // the projects the caller may see are settled here, in the request; the rows are read while written
+        PeopleReads.AuditExport export = reads.auditExport(v, q.project(), q.iid(), q.actor(), q.from(), q.to());
+        StreamingOutput body = csv ? out -> writeCsv(export, out) : out -> writeJson(export, out);
+        return Response.ok(body, csv ? "text/csv; charset=UTF-8" : MediaType.APPLICATION_JSON)
+                .header("Content-Disposition", "attachment; filename=\"countersign-audit." + (csv ? "csv" : "json") + "\"")
+                .header("Cache-Control", "no-store")
+                .build();
+    }
+
+    private static void writeCsv(PeopleReads.AuditExport export, OutputStream out) throws IOException {
+        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+        CSVPrinter p = new CSVPrinter(w, CSV);
+        export.forEachChunk(chunk -> {
+            for (PeopleReads.AuditView a : chunk) {
+                row(p, a);
+            }
+            p.flush();
+        });
+        p.flush();
+    }
+
+    private void writeJson(PeopleReads.AuditExport export, OutputStream out) throws IOException {
+        try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartArray();
+            export.forEachChunk(chunk -> {
+                for (PeopleReads.AuditView a : chunk) {
+                    g.writeObject(a);
+                }
+                g.flush();
+            });
+            g.writeEndArray();
+        }
+    }
+
     private static boolean parseFormat(String format) {
         return switch (format.toLowerCase(java.util.Locale.ROOT)) {
             case "csv" -> true;
@@ -163,16 +245,22 @@ public class ApiResource {
     /** CSV (RFC 4180) of audit entries; a cell starting with = + - @ is prefixed with ' so spreadsheets show it as text. */
     static String csv(List<PeopleReads.AuditView> entries) {
         StringWriter out = new StringWriter();
-        try (CSVPrinter p = new CSVPrinter(out, CSVFormat.RFC4180.builder().setHeader("id", "at", "project_id", "iid",
-                "kind", "actor", "outcome", "summary", "trigger", "gitlab_ref", "gitlab_url").get())) {
+        try (CSVPrinter p = new CSVPrinter(out, CSV)) {
             for (PeopleReads.AuditView a : entries) {
-                p.printRecord(a.id(), a.at(), a.projectId(), a.iid(), a.kind(), cell(a.actor()), a.outcome(),
-                        cell(a.summary()), cell(a.trigger()), cell(a.gitlabRef()), a.gitlabUrl());
+                row(p, a);
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         return out.toString();
+    }
+
+    private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setHeader("id", "at", "project_id", "iid",
+            "kind", "actor", "outcome", "summary", "trigger", "gitlab_ref", "gitlab_url").get();
+
+    private static void row(CSVPrinter p, PeopleReads.AuditView a) throws IOException {
+        p.printRecord(a.id(), a.at(), a.projectId(), a.iid(), a.kind(), cell(a.actor()), a.outcome(),
+                cell(a.summary()), cell(a.trigger()), cell(a.gitlabRef()), a.gitlabUrl());
     }
 
     private static String cell(String s) {
@@ -218,17 +306,23 @@ public class ApiResource {
 
     /** The audit search parameters, checked: each bad one is a 400 naming it. */
     record AuditQuery(Long project, Long iid, String actor, Instant from, Instant to, int page, int perPage) {
-        static AuditQuery parse(Long project, Long iid, String actor, String from, String to, Integer page,
-                                Integer perPage, int maxPerPage) {
-            int p = page == null ? 1 : page;
-            int pp = perPage == null ? 50 : perPage;
-            if (p < 1) {
-                throw new ProblemException(400, "Bad Request", "page must be 1 or more.");
-            }
-            if (pp < 1 || pp > maxPerPage) {
-                throw new ProblemException(400, "Bad Request", "per_page must be between 1 and " + maxPerPage + ".");
-            }
-            if (iid != null && project == null) {
+
+        /** The years a date or instant may fall in: PostgreSQL's timestamps end long before Java's. */
+        static final int FIRST_YEAR = 1970;
+        static final int LAST_YEAR = 9999;
+
+        /** The search without pagination (the export). */
+        static AuditQuery parse(String project, String iid, String actor, String from, String to) {
+            return parse(project, iid, actor, from, to, null, null, 1, 1);
+        }
+
+        static AuditQuery parse(String project, String iid, String actor, String from, String to, String page,
+                                String perPage, int defaultPerPage, int maxPerPage) {
+            Long pr = id("project", project);
+            Long ti = id("ticket", iid);
+            int p = count("page", page, 1, Integer.MAX_VALUE);
+            int pp = count("per_page", perPage, defaultPerPage, maxPerPage);
+            if (ti != null && pr == null) {
                 throw new ProblemException(400, "Bad Request", "ticket needs project (a ticket iid is per project).");
             }
             Instant f = time("from", from, false);
@@ -237,7 +331,33 @@ public class ApiResource {
                 throw new ProblemException(400, "Bad Request", "from must be before to.");
             }
             String a = actor == null || actor.isBlank() ? null : actor.strip().replaceFirst("^@", "");
-            return new AuditQuery(project, iid, a, f, t, p, pp);
+            return new AuditQuery(pr, ti, a, f, t, p, pp);
+        }
+
+        /** A GitLab id (project id, ticket iid): a whole number from 1, or absent. */
+        static Long id(String name, String value) {
+            if (value == null || value.isBlank()) {
+                return null;
+            }
+            String v = value.strip();
+            if (v.matches("[0-9]{1,18}") && Long.parseLong(v) >= 1) {
+                return Long.parseLong(v);
+            }
+            throw new ProblemException(400, "Bad Request", name + " must be a whole number from 1 (a GitLab "
+                    + (name.equals("ticket") ? "issue iid" : "project id") + "), not '" + shown(value) + "'.");
+        }
+
+        /** A page number or size between {@code min} (1) and {@code max}; {@code absent} when not given. */
+        static int count(String name, String value, int absent, int max) {
+            if (value == null || value.isBlank()) {
+                return absent;
+            }
+            String v = value.strip();
+            if (v.matches("[0-9]{1,10}") && Long.parseLong(v) >= 1 && Long.parseLong(v) <= max) {
+                return Integer.parseInt(v);
+            }
+            throw new ProblemException(400, "Bad Request", name + " must be a whole number between 1 and " + max
+                    + ", not '" + shown(value) + "'.");
         }
 
         /** An instant, or a date: its start (from) or the start of the next day (to: the date is included). */
@@ -245,16 +365,45 @@ public class ApiResource {
             if (value == null || value.isBlank()) {
                 return null;
             }
+            int year;
+            Instant at;
             try {
                 if (value.length() == 10) {
                     LocalDate d = LocalDate.parse(value);
-                    return (end ? d.plusDays(1) : d).atStartOfDay(ZoneOffset.UTC).toInstant();
+                    year = d.getYear();
+                    at = (end ? d.plusDays(1) : d).atStartOfDay(ZoneOffset.UTC).toInstant();
+                } else {
+                    java.time.OffsetDateTime t = java.time.OffsetDateTime.parse(value);
+                    year = t.getYear();
+                    at = t.toInstant();
                 }
-                return java.time.OffsetDateTime.parse(value).toInstant();
             } catch (DateTimeParseException e) {
                 throw new ProblemException(400, "Bad Request", name + " must be a date (2026-11-26) or an instant "
-                        + "(2026-11-26T10:00:00Z), not '" + (value.length() > 40 ? value.substring(0, 40) + "…" : value) + "'.");
+                        + "(2026-11-26T10:00:00Z), not '" + shown(value) + "'.");
             }
+            if (year < FIRST_YEAR || year > LAST_YEAR) {
+                throw new ProblemException(400, "Bad Request", name + " must fall in the years " + FIRST_YEAR + " to "
+                        + LAST_YEAR + ", not '" + shown(value) + "'.");
+            }
+            return at;
         }
+    }
+
+    /** {@code mine}: true or false (1 or 0), absent or empty = false; anything else is a 400 naming it. */
+    static boolean flag(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw new ProblemException(400, "Bad Request", name + " must be true or false, not '"
+                    + shown(value) + "'.");
+        };
+    }
+
+    /** A value as an error message quotes it: at most 40 characters. */
+    static String shown(String value) {
+        return value.length() > 40 ? value.substring(0, 40) + "…" : value;
     }
 }

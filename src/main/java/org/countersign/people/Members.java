@@ -6,7 +6,10 @@ import org.countersign.policy.ProjectMember;
 /** What the people's side asks GitLab about project members (implemented in the GitLab adapter). */
 public interface Members {
 
-    /** Whether user {@code userId} is a member of the project (any role, inherited included). */
+    /**
+     * Whether user {@code userId} may see the project in Countersign: a member (inherited included) with a
+     * role that sees confidential issues and internal notes in GitLab, Reporter or more.
+     */
     boolean isMember(long projectId, long userId);
 
     /**

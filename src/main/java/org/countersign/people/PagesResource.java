@@ -78,8 +78,16 @@ public class PagesResource {
     @GET
     @Path("queue")
     @Operation(hidden = true)
-    public Response queue(@QueryParam("mine") boolean mine) {
-        return page(v -> queue.data("viewer", v).data("mine", mine).data("items", reads.queue(v, mine)));
+    public Response queue(@QueryParam("mine") String mineParam) {
+        return page(v -> {
+            boolean mine;
+            try {
+                mine = ApiResource.flag("mine", mineParam);
+            } catch (ProblemException e) {
+                return error(v, 400, "Bad request", e.getMessage());
+            }
+            return queue.data("viewer", v).data("mine", mine).data("items", reads.queue(v, mine));
+        });
     }
 
     @GET
@@ -88,9 +96,8 @@ public class PagesResource {
     public Response ticket(@PathParam("projectId") long projectId, @PathParam("iid") long iid) {
         return page(v -> reads.ticket(v, projectId, iid)
                 .map(t -> ticket.data("viewer", v).data("t", t))
-                .orElseGet(() -> message.data("viewer", v).data("status", 404).data("title", "No such ticket")
-                        .data("text", "Countersign has no ticket " + iid + " in a watched project " + projectId
-                                + " that you are a member of.")));
+                .orElseGet(() -> error(v, 404, "No such ticket", "Countersign has no ticket " + iid
+                        + " in a watched project " + projectId + " that you are a member of.")));
     }
 
     @GET
@@ -98,7 +105,7 @@ public class PagesResource {
     @Operation(hidden = true)
     public Response audit(@QueryParam("project") String project, @QueryParam("ticket") String ticket,
                           @QueryParam("actor") String actor, @QueryParam("from") String from, @QueryParam("to") String to,
-                          @QueryParam("page") Integer page) {
+                          @QueryParam("page") String page) {
         return page(v -> {
             Map<String, String> form = new LinkedHashMap<>();
             form.put("project", blank(project));
@@ -107,8 +114,8 @@ public class PagesResource {
             form.put("from", blank(from));
             form.put("to", blank(to));
             try {
-                ApiResource.AuditQuery q = ApiResource.AuditQuery.parse(number("project", project), number("ticket", ticket),
-                        actor, from, to, page, 100, ApiResource.MAX_PER_PAGE);
+                ApiResource.AuditQuery q = ApiResource.AuditQuery.parse(project, ticket, actor, from, to, page, null,
+                        100, ApiResource.MAX_PER_PAGE);
                 PeopleReads.AuditResult r = reads.audit(v, q.project(), q.iid(), q.actor(), q.from(), q.to(), q.page(),
                         q.perPage());
                 String query = query(form);
@@ -117,7 +124,8 @@ public class PagesResource {
                         .data("next", r.hasNext() ? "/audit?" + query + "&page=" + (r.page() + 1) : null);
             } catch (ProblemException e) {
                 return audit.data("viewer", v).data("form", form).data("projects", reads.projects(v)).data("r", null)
-                        .data("error", e.getMessage()).data("query", "").data("next", null);
+                        .data("error", e.getMessage()).data("query", "").data("next", null)
+                        .setAttribute(STATUS, 400);
             }
         });
     }
@@ -141,9 +149,9 @@ public class PagesResource {
         if (login.enabled() && viewers.person(identity).isPresent()) {
             oidcSession.logout().await().atMost(java.time.Duration.ofSeconds(5));
         }
-        return Response.ok(message.data("viewer", null).data("status", 200).data("title", "Logged out")
+        return html(200, message.data("viewer", null).data("status", 200).data("title", "Logged out")
                 .data("text", "You are logged out of Countersign. GitLab keeps its own session: sign out there "
-                        + "too on a shared computer.").render(), MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).build();
+                        + "too on a shared computer.").render());
     }
 
     @Inject
@@ -151,40 +159,40 @@ public class PagesResource {
 
     private Response page(Function<Viewer, TemplateInstance> render) {
         if (!login.enabled()) {
-            return Response.status(503).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                    .entity(message.data("viewer", null).data("status", 503).data("title", "Login not configured")
-                            .data("text", "These pages need log in with GitLab, which is off: the operator sets "
-                                    + "COUNTERSIGN_OIDC_CLIENT_ID and COUNTERSIGN_OIDC_CLIENT_SECRET (see the README). "
-                                    + "The REST API under /api/v1 works with API tokens meanwhile.").render())
-                    .build();
+            return html(503, message.data("viewer", null).data("status", 503).data("title", "Login not configured")
+                    .data("text", "These pages need log in with GitLab, which is off: the operator sets "
+                            + "COUNTERSIGN_OIDC_CLIENT_ID and COUNTERSIGN_OIDC_CLIENT_SECRET (see the README). "
+                            + "The REST API under /api/v1 works with API tokens meanwhile.").render());
         }
         Viewer v = viewers.person(identity).orElseThrow(UnauthorizedException::new); // the OIDC layer redirects to GitLab
         TemplateInstance t = render.apply(v);
         if (t == null) {
             return Response.seeOther(URI.create("/")).build();
         }
-        String html = t.render();
-        return Response.status(message.getId().equals(t.getTemplate().getId()) ? 404 : 200)
-                .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html)
+        t.data("hiddenProjects", reads.unreadableProjects());
+        return html(t.getAttribute(STATUS) instanceof Integer status ? status : 200, t.render());
+    }
+
+    /** A page as every page answers: HTML, no caching, and a policy that lets no script run and no one frame it. */
+    private static Response html(int status, String html) {
+        return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8")).entity(html)
                 // nothing but this service's own HTML and CSS, never framed (no script runs at all)
                 .header("Content-Security-Policy", "default-src 'self'; script-src 'none'; frame-ancestors 'none'")
                 .header("Cache-Control", "no-store")
                 .build();
     }
 
-    private static String blank(String s) {
-        return s == null ? "" : s.strip();
+    /** The HTTP status a page answers with, when not 200: a template instance attribute. */
+    private static final String STATUS = "countersign.status";
+
+    /** The message page as an error: {@code status} is both shown and answered. */
+    private TemplateInstance error(Viewer v, int status, String title, String text) {
+        return message.data("viewer", v).data("status", status).data("title", title).data("text", text)
+                .setAttribute(STATUS, status);
     }
 
-    private static Long number(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value.strip());
-        } catch (NumberFormatException e) {
-            throw new ProblemException(400, "Bad Request", name + " must be a number.");
-        }
+    private static String blank(String s) {
+        return s == null ? "" : s.strip();
     }
 
     private static String query(Map<String, String> form) {

@@ -6,7 +6,9 @@ import org.countersign.policy.Reminders;
 import org.countersign.policy.ProjectMember;
 import org.countersign.policy.PolicySettings;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.arc.Arc;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -92,6 +94,9 @@ public class PeopleReads {
     private final Clock clock;
     private final Optional<String> publicUrl;
 
+    @Inject
+    MembershipLookups lookups;
+
     public PeopleReads(PeopleQueries queries, WatchedProjects watched, Members members, DecisionJson json,
                        Settings settings, Clock clock, CountersignConfig config, ProjectPolicies policies,
                        BoardColumns boards) {
@@ -106,13 +111,37 @@ public class PeopleReads {
         this.publicUrl = config.publicUrl().filter(s -> !s.isBlank()).map(s -> s.replaceAll("/+$", ""));
     }
 
-    /** The watched projects {@code viewer} may see. */
+    /**
+     * The watched projects {@code viewer} may see. A project whose membership GitLab could not be asked
+     * about is hidden (never shown on a guess) and counted in {@link #unreadableProjects()}; the others
+     * are shown as usual.
+     */
     public List<WatchedProject> projects(Viewer viewer) {
         List<WatchedProject> all = watched.all();
         if (!viewer.person()) {
             return all;
         }
-        return all.stream().filter(p -> members.isMember(p.projectId(), viewer.userId())).toList();
+        MembershipLookups seen = lookups();
+        return all.stream().filter(p -> seen.member(p.projectId(), id -> {
+            try {
+                return members.isMember(id, viewer.userId());
+            } catch (GitLabFailure e) {
+                LOG.warnf("membership of user %d in project %d unreadable, the project is hidden from them: %s",
+                        viewer.userId(), id, e.getMessage());
+                seen.unreadable(id);
+                return false;
+            }
+        })).toList();
+    }
+
+    /** How many watched projects this request hid because GitLab could not be asked about the membership. */
+    public int unreadableProjects() {
+        return Arc.container().requestContext().isActive() ? lookups.unreadableCount() : 0;
+    }
+
+    private MembershipLookups lookups() {
+        // outside a request (none today) each call asks afresh
+        return Arc.container().requestContext().isActive() ? lookups : new MembershipLookups();
     }
 
     private Map<Long, WatchedProject> projectMap(Viewer viewer) {
@@ -232,6 +261,44 @@ public class PeopleReads {
                 to), (long) (page - 1) * perPage, perPage);
         return new AuditResult(p.entries().stream().map(a -> audit(a, visible.get(a.projectId()))).toList(), p.total(),
                 page, perPage);
+    }
+
+    /** How many audit entries the export reads from the database at a time. */
+    static final int EXPORT_CHUNK = 500;
+
+    /**
+     * Every audit entry matching the filter in a project the viewer may see, oldest first, handed to
+     * {@code each} one chunk at a time: the visible projects are fixed when called (ask it within the
+     * request), the entries read later in chunks of {@link #EXPORT_CHUNK} by id, never all at once.
+     */
+    public AuditExport auditExport(Viewer viewer, Long project, Long iid, String actor, Instant from, Instant to) {
+        Map<Long, WatchedProject> visible = projectMap(viewer);
+        PeopleQueries.AuditFilter filter = new PeopleQueries.AuditFilter(visible.keySet(), project, iid, actor, from, to);
+        return each -> {
+            long after = 0;
+            while (true) {
+                List<AuditRecord> chunk = queries.auditAfter(filter, after, EXPORT_CHUNK);
+                if (chunk.isEmpty()) {
+                    return;
+                }
+                each.accept(chunk.stream().map(a -> audit(a, visible.get(a.projectId()))).toList());
+                if (chunk.size() < EXPORT_CHUNK) {
+                    return;
+                }
+                after = chunk.get(chunk.size() - 1).id();
+            }
+        };
+    }
+
+    /** The export's entries, read when {@link #forEachChunk} is called. */
+    @FunctionalInterface
+    public interface AuditExport {
+        void forEachChunk(ChunkConsumer each) throws java.io.IOException;
+    }
+
+    @FunctionalInterface
+    public interface ChunkConsumer {
+        void accept(List<AuditView> chunk) throws java.io.IOException;
     }
 
     /** Where a ticket's page is: absolute with COUNTERSIGN_PUBLIC_URL, else relative to this service. */

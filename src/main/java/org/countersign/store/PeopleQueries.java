@@ -73,8 +73,35 @@ public class PeopleQueries {
         if (f.projects().isEmpty()) {
             return new AuditPage(List.of(), 0);
         }
-        StringBuilder where = new StringBuilder(" WHERE project_id = ANY (?)");
         List<Object> args = new ArrayList<>();
+        String where = where(f, args);
+        long total = query("SELECT count(*) FROM audit_entry" + where, r -> r.getLong(1), args.toArray()).get(0);
+        args.add(limit);
+        args.add(offset);
+        List<AuditRecord> entries = query("SELECT " + AUDIT_COLUMNS + " FROM audit_entry" + where
+                + " ORDER BY id LIMIT ? OFFSET ?", PeopleQueries::audit, args.toArray());
+        return new AuditPage(entries, total);
+    }
+
+    /**
+     * At most {@code limit} audit entries matching {@code f} with an id above {@code afterId}, by id: the
+     * export reads the whole trail in such chunks (keyset pagination: each chunk costs the same, however
+     * far into the trail, and entries appended meanwhile come after the last one read).
+     */
+    public List<AuditRecord> auditAfter(AuditFilter f, long afterId, int limit) {
+        if (f.projects().isEmpty()) {
+            return List.of();
+        }
+        List<Object> args = new ArrayList<>();
+        String where = where(f, args) + " AND id > ?";
+        args.add(afterId);
+        args.add(limit);
+        return query("SELECT " + AUDIT_COLUMNS + " FROM audit_entry" + where + " ORDER BY id LIMIT ?",
+                PeopleQueries::audit, args.toArray());
+    }
+
+    private static String where(AuditFilter f, List<Object> args) {
+        StringBuilder where = new StringBuilder(" WHERE project_id = ANY (?)");
         args.add(f.projects());
         if (f.project() != null) {
             where.append(" AND project_id = ?");
@@ -96,12 +123,7 @@ public class PeopleQueries {
             where.append(" AND at < ?");
             args.add(f.to());
         }
-        long total = query("SELECT count(*) FROM audit_entry" + where, r -> r.getLong(1), args.toArray()).get(0);
-        args.add(limit);
-        args.add(offset);
-        List<AuditRecord> entries = query("SELECT " + AUDIT_COLUMNS + " FROM audit_entry" + where
-                + " ORDER BY id LIMIT ? OFFSET ?", PeopleQueries::audit, args.toArray());
-        return new AuditPage(entries, total);
+        return where.toString();
     }
 
     private static final String AUDIT_COLUMNS =

@@ -203,12 +203,155 @@ class LoginFlowTest extends E2eSupport {
         Session carol = logIn(world.carol, "/audit");
         String html = carol.get("/audit?project=" + project.id() + "&ticket=" + iid).then().statusCode(200).extract().asString();
         assertTrue(html.contains("CLOSE_REJECTED"), html);
-        assertTrue(html.contains("format=csv") && html.contains("format=json"), html);
-        String csv = given().cookies(carol.cookies).get("/api/v1/audit?project=" + project.id() + "&ticket=" + iid + "&format=csv")
-                .then().statusCode(200).extract().asString();
+        // the exports are the whole search, not a page of it
+        String query = "project=" + project.id() + "&amp;ticket=" + iid;
+        assertTrue(html.contains("/api/v1/audit/export?" + query + "&amp;format=csv")
+                && html.contains("/api/v1/audit/export?" + query + "&amp;format=json"), html);
+        String csv = given().cookies(carol.cookies).get("/api/v1/audit/export?project=" + project.id() + "&ticket=" + iid
+                + "&format=csv").then().statusCode(200).extract().asString();
         assertTrue(csv.startsWith("id,at,project_id,iid") && csv.contains("CLOSE_REJECTED"), csv);
-        String bad = carol.get("/audit?from=yesterday").then().statusCode(200).extract().asString();
-        assertTrue(bad.contains("from must be a date"), bad);
+        // what a person may not see is not exported to them either
+        Session oscar = logIn(world.oscar, "/audit");
+        assertEquals("id,at,project_id,iid,kind,actor,outcome,summary,trigger,gitlab_ref,gitlab_url\r\n",
+                given().cookies(oscar.cookies).get("/api/v1/audit/export?format=csv").then().statusCode(200).extract().asString());
+    }
+
+    /** A search the page cannot run is the person's mistake: the page says which field, with a 400, in HTML. */
+    @Test
+    void badSearchValuesAnswer400PagesNamingTheField() {
+        Session carol = logIn(world.carol, "/audit");
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("from=yesterday", "from must be a date");
+        bad.put("project=x", "project must be a whole number");
+        bad.put("project=1&ticket=abc", "ticket must be a whole number");
+        bad.put("page=abc", "page must be a whole number");
+        bad.put("page=9999999999", "page must be a whole number");
+        bad.put("from=%2B300000-01-01T00:00:00Z", "from must fall in the years 1970 to 9999");
+        bad.put("to=-5000-01-01T00:00:00Z", "to must fall in the years 1970 to 9999");
+        for (Map.Entry<String, String> b : bad.entrySet()) {
+            Response r = given().redirects().follow(false).cookies(carol.cookies).urlEncodingEnabled(false)
+                    .get("/audit?" + b.getKey());
+            assertEquals(400, r.statusCode(), b.getKey() + ": " + r.asString());
+            assertTrue(r.contentType().startsWith("text/html"), b.getKey() + ": " + r.contentType());
+            assertTrue(r.asString().contains(b.getValue()) && r.asString().contains("<form method=\"get\" action=\"/audit\""),
+                    b.getKey() + ": " + r.asString());
+        }
+        Response mine = carol.get("/queue?mine=garbage");
+        assertEquals(400, mine.statusCode(), mine.asString());
+        assertTrue(mine.contentType().startsWith("text/html") && mine.asString().contains("mine must be true or false"),
+                mine.asString());
+        assertEquals(200, carol.get("/queue?mine=false").statusCode());
+    }
+
+    /**
+     * GitLab shows Guests neither confidential issues nor internal notes: "View confidential issues" needs
+     * Reporter (docs/user/permissions.md); gitlabhq app/policies/project_policy.rb enables
+     * read_confidential_issues with the Reporter role and {@code rule { admin | can?(:reporter_access) }
+     * .enable :read_internal_note}. Countersign shows both (titles, sign-off texts, audit summaries), so a
+     * Guest member is treated as no member at all.
+     */
+    @Test
+    void aGuestSeesNoProjectAsIfNoMember() {
+        long iid = newTicket("Rotate the root CA (confidential)");
+        toReview(world.bob, iid);
+        settle();
+        String page = "/projects/" + project.id() + "/tickets/" + iid;
+
+        Session gwen = logIn(login.gwen, "/");
+        String overview = gwen.get("/").then().statusCode(200).extract().asString();
+        assertTrue(overview.contains("not a member of any project"), overview);
+        assertFalse(overview.contains(GitLabWorldPath.PATH), overview);
+        assertEquals(404, gwen.get(page).statusCode());
+        assertFalse(gwen.get("/queue").asString().contains("Rotate the root CA"));
+        given().cookies(gwen.cookies).get("/api/v1" + page).then().statusCode(404).contentType("application/problem+json");
+        given().cookies(gwen.cookies).get("/api/v1/projects/" + project.id() + "/columns").then().statusCode(404);
+        assertEquals(0, given().cookies(gwen.cookies).get("/api/v1/audit").then().statusCode(200).extract().jsonPath()
+                .getLong("total"));
+        assertTrue(given().cookies(gwen.cookies).get("/api/v1/queue").then().statusCode(200).extract().jsonPath()
+                .getList("items").isEmpty());
+        // a Reporter, one role up, sees it
+        assertEquals(200, logIn(world.rita, page).get(page).statusCode());
+    }
+
+    @jakarta.inject.Inject
+    org.countersign.store.WatchedProjects watched;
+
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource db;
+
+    /**
+     * A watched project whose members GitLab will not list just now is hidden from the person, with a
+     * notice, while every page and the API answer as usual with the other projects.
+     */
+    @Test
+    void aProjectWhoseMembersGitLabCannotListIsHiddenWithANoticeNeverA500() throws Exception {
+        long iid = newTicket("Renew the HSM certificates");
+        toReview(world.bob, iid);
+        settle();
+        org.countersign.gitlab.sim.SimProject flaky = sim.createProject("infra/flaky-" + System.nanoTime());
+        sim.addMember(flaky, world.bot, org.countersign.gitlab.sim.GitLabSimulator.DEVELOPER);
+        sim.addMember(flaky, world.carol, org.countersign.gitlab.sim.GitLabSimulator.DEVELOPER);
+        Session carol = logIn(world.carol, "/");
+        // the watched project's members are read (and cached) before GitLab starts failing
+        assertTrue(carol.get("/").asString().contains(GitLabWorldPath.PATH));
+        watched.ensure(flaky.id(), flaky.pathWithNamespace(), sim.baseUrl() + "/" + flaky.pathWithNamespace(),
+                java.time.Instant.now());
+        sim.failNext(10_000, 500, "GET", "/projects/:id/members/all");
+        try {
+            String notice = "GitLab could not be asked whether you are a member of 1 project; it is hidden until it answers.";
+            String overview = carol.get("/").then().statusCode(200).extract().asString();
+            assertTrue(overview.contains(notice), overview);
+            assertTrue(overview.contains(GitLabWorldPath.PATH) && !overview.contains(flaky.pathWithNamespace()), overview);
+            for (String path : List.of("/queue", "/queue?mine=true", "/audit", "/projects/" + project.id() + "/tickets/" + iid)) {
+                String html = carol.get(path).then().statusCode(200).extract().asString();
+                assertTrue(html.contains(notice), path + ": " + html);
+            }
+            assertTrue(carol.get("/queue").asString().contains("Renew the HSM certificates"));
+            assertEquals(404, carol.get("/projects/" + flaky.id() + "/tickets/1").statusCode());
+            for (String api : List.of("/api/v1/queue", "/api/v1/audit", "/api/v1/projects/" + project.id() + "/tickets/" + iid)) {
+                given().cookies(carol.cookies).get(api).then().statusCode(200);
+            }
+            given().cookies(carol.cookies).get("/api/v1/projects/" + flaky.id() + "/columns").then().statusCode(404);
+        } finally {
+            sim.clearFaults();
+        }
+        // once GitLab answers, the project is back and the notice gone
+        String again = carol.get("/").then().statusCode(200).extract().asString();
+        assertTrue(again.contains(flaky.pathWithNamespace()) && !again.contains("could not be asked whether"), again);
+        try (java.sql.Connection c = db.getConnection();
+             java.sql.PreparedStatement s = c.prepareStatement("DELETE FROM watched_project WHERE project_id = ?")) {
+            s.setLong(1, flaky.id());
+            s.executeUpdate();
+        }
+    }
+
+    /**
+     * The pages run no script at all: none in the HTML (no script element, no inline handler, no
+     * javascript: link), and a Content-Security-Policy that would stop any that slipped in, on every
+     * page, error pages included.
+     */
+    @Test
+    void everyPageCarriesTheCspHeaderAndNoScript() {
+        long iid = newTicket("Replace the <script>alert(1)</script> fan");
+        toReview(world.bob, iid);
+        settle();
+        Session dave = logIn(world.dave, "/");
+        for (String path : List.of("/", "/queue", "/queue?mine=true", "/audit", "/audit?project=" + project.id(),
+                "/projects/" + project.id() + "/tickets/" + iid, "/projects/" + project.id() + "/tickets/999999",
+                "/audit?from=yesterday", "/queue?mine=maybe", "/logout")) {
+            Response r = dave.get(path);
+            assertTrue(List.of(200, 400, 404).contains(r.statusCode()), path + ": " + r.statusCode());
+            assertTrue(r.contentType().startsWith("text/html"), path + ": " + r.contentType());
+            String csp = r.header("Content-Security-Policy");
+            assertTrue(csp != null && csp.contains("script-src 'none'") && csp.contains("default-src 'self'")
+                    && csp.contains("frame-ancestors 'none'"), path + ": " + csp);
+            assertEquals("no-store", r.header("Cache-Control"), path);
+            String html = r.asString().toLowerCase(java.util.Locale.ROOT);
+            assertFalse(html.contains("<script") || html.contains("javascript:")
+                    || html.matches("(?s).*<[^>]*\\son[a-z]+\\s*=.*"), path + ":\n" + r.asString());
+        }
+        // the title with markup is shown as text, escaped
+        assertTrue(logIn(world.dave, "/queue").get("/queue").asString().contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     }
 
     @Test

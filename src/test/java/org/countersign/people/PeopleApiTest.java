@@ -65,6 +65,32 @@ class PeopleApiTest extends E2eSupport {
                 .then().statusCode(404).contentType("application/problem+json");
     }
 
+    /** The api_token table keeps a token's SHA-256 only: reading the database gives no token that works. */
+    @Test
+    void apiTokensAreStoredOnlyAsTheirSha256() throws Exception {
+        JsonPath created = given().header("Authorization", ADMIN).contentType(ContentType.JSON).body("{\"label\":\"backup\"}")
+                .post("/api/v1/tokens").then().statusCode(201).extract().jsonPath();
+        String token = created.getString("token");
+        String secret = token.substring("cst_".length());
+        String row;
+        String stored;
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "SELECT row_to_json(t)::text, token_sha256 FROM api_token t WHERE id = ?")) {
+            s.setLong(1, created.getLong("id"));
+            try (java.sql.ResultSet r = s.executeQuery()) {
+                assertTrue(r.next(), "the token's row");
+                row = r.getString(1);
+                stored = r.getString(2);
+            }
+        }
+        assertFalse(row.contains(secret), row);
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8))), stored);
+        // the hash is no token
+        given().header("Authorization", "Bearer " + stored).get("/api/v1/queue").then().statusCode(401);
+        given().header("Authorization", "Bearer " + token).get("/api/v1/queue").then().statusCode(200);
+    }
+
     @Test
     void withoutTokenOrSessionTheApiAnswers401ProblemJson() {
         for (String path : List.of("/api/v1/queue", "/api/v1/audit", "/api/v1/projects/1/tickets/1")) {
@@ -269,6 +295,101 @@ class PeopleApiTest extends E2eSupport {
                 .then().statusCode(400).body("detail", containsString("project"));
     }
 
+    /**
+     * Query values that are not what they should be are the caller's mistake: a 400 problem naming the
+     * parameter, never RESTEasy's 404 "No such resource" (a failed conversion) nor a 500 (a date Java
+     * parses but PostgreSQL's timestamp cannot hold: it ends in the year 294276, starts in 4713 BC).
+     */
+    @Test
+    void badQueryValuesAre400ProblemsNamingTheParameter() {
+        String token = newToken();
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("project=x", "project");
+        bad.put("project=1&ticket=abc", "ticket");
+        bad.put("project=-3", "project");
+        bad.put("project=99999999999999999999", "project");
+        bad.put("page=abc", "page");
+        bad.put("page=9999999999", "page");
+        bad.put("per_page=1e3", "per_page");
+        bad.put("from=%2B300000-01-01T00:00:00Z", "from");
+        bad.put("from=-5000-01-01T00:00:00Z", "from");
+        bad.put("to=%2B300000-01-01T00:00:00Z", "to");
+        bad.put("from=1969-12-31", "from");
+        bad.put("to=10000-01-01T00:00:00Z", "to");
+        for (Map.Entry<String, String> b : bad.entrySet()) {
+            // the export has no pages: its other filters are checked alike
+            for (String path : b.getValue().contains("page") ? List.of("/api/v1/audit?")
+                    : List.of("/api/v1/audit?", "/api/v1/audit/export?")) {
+                given().header("Authorization", "Bearer " + token).urlEncodingEnabled(false).get(path + b.getKey())
+                        .then().statusCode(400).contentType("application/problem+json")
+                        .body("status", equalTo(400)).body("detail", startsWith(b.getValue() + " must "));
+            }
+        }
+        // the edges of the range still answer
+        given().header("Authorization", "Bearer " + token).get("/api/v1/audit?from=1970-01-01&to=9999-12-31T23:59:59Z")
+                .then().statusCode(200);
+
+        for (String mine : List.of("garbage", "yes", "2")) {
+            given().header("Authorization", "Bearer " + token).get("/api/v1/queue?mine=" + mine)
+                    .then().statusCode(400).contentType("application/problem+json")
+                    .body("detail", startsWith("mine must be true or false"));
+        }
+        for (String notMine : List.of("false", "0", "FALSE", "")) {
+            given().header("Authorization", "Bearer " + token).get("/api/v1/queue?mine=" + notMine).then().statusCode(200);
+        }
+    }
+
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource db;
+
+    /**
+     * The export gives every matching entry, however many: past the 1,000 a page may hold and across
+     * several of the chunks it is read in, in order, each once, and only in projects the caller may see.
+     */
+    @Test
+    void theExportStreamsEveryMatchingEntryAcrossChunks() throws Exception {
+        String token = newToken();
+        String actor = "exporter-" + System.nanoTime();
+        int visible = 2 * PeopleReads.EXPORT_CHUNK + 3;
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "INSERT INTO audit_entry (at, project_id, iid, kind, actor, outcome, summary, mode) "
+                        + "SELECT now(), ?, 900007, 'ACTION', ?, 'DONE', 'entry ' || n, 'enforce' FROM generate_series(1, ?) n")) {
+            s.setLong(1, project.id());
+            s.setString(2, actor);
+            s.setInt(3, visible);
+            s.executeUpdate();
+            s.setLong(1, 4242424242L); // a project Countersign does not watch: never exported
+            s.setInt(3, 2);
+            s.executeUpdate();
+        }
+        assertTrue(visible > ApiResource.MAX_PER_PAGE, "more than a page may hold");
+
+        Response csv = given().header("Authorization", "Bearer " + token).get("/api/v1/audit/export?actor=" + actor);
+        csv.then().statusCode(200).contentType(startsWith("text/csv"))
+                .header("Content-Disposition", containsString("attachment"));
+        String[] lines = csv.asString().split("\r\n");
+        assertEquals("id,at,project_id,iid,kind,actor,outcome,summary,trigger,gitlab_ref,gitlab_url", lines[0]);
+        assertEquals(visible + 1, lines.length, "the header and every entry");
+        List<Long> ids = java.util.Arrays.stream(lines).skip(1).map(l -> Long.parseLong(l.substring(0, l.indexOf(','))))
+                .toList();
+        assertEquals(ids.stream().sorted().distinct().toList(), ids, "oldest first, each once");
+        assertTrue(java.util.Arrays.stream(lines).skip(1).allMatch(l -> l.contains("," + project.id() + ",900007,")), lines[1]);
+
+        JsonPath json = given().header("Authorization", "Bearer " + token)
+                .get("/api/v1/audit/export?format=json&project=" + project.id() + "&ticket=900007&actor=@" + actor)
+                .then().statusCode(200).contentType(startsWith("application/json")).extract().jsonPath();
+        assertEquals(ids, json.getList("id", Long.class));
+        assertEquals("entry 1", json.getString("[0].summary"));
+        assertTrue(json.getString("[0].at").endsWith("Z"), json.getString("[0].at"));
+
+        // the same filters as the search
+        given().header("Authorization", "Bearer " + token).get("/api/v1/audit/export?actor=" + actor + "&to=2000-01-01")
+                .then().statusCode(200).body(equalTo("id,at,project_id,iid,kind,actor,outcome,summary,trigger,gitlab_ref,gitlab_url\r\n"));
+        given().get("/api/v1/audit/export").then().statusCode(401).contentType("application/problem+json");
+        given().header("Authorization", "Bearer " + token).get("/api/v1/audit/export?format=xml")
+                .then().statusCode(400).contentType("application/problem+json");
+    }
+
     @Test
     void withoutLoginConfiguredThePagesSaySoAndPublicPathsStayOpen() {
         for (String page : List.of("/", "/queue", "/audit", "/projects/1/tickets/1")) {
@@ -276,6 +397,7 @@ class PeopleApiTest extends E2eSupport {
             assertEquals(503, r.statusCode(), page);
             assertTrue(r.contentType().startsWith("text/html"), r.contentType());
             assertTrue(r.asString().contains("Login not configured") && r.asString().contains("COUNTERSIGN_OIDC_CLIENT_ID"));
+            assertTrue(r.header("Content-Security-Policy").contains("script-src 'none'"), page);
         }
         given().get("/q/health/live").then().statusCode(200);
         given().get("/countersign.css").then().statusCode(200).contentType(startsWith("text/css"));
@@ -285,6 +407,7 @@ class PeopleApiTest extends E2eSupport {
     void theApiIsDocumentedByOpenApi() {
         String doc = given().get("/q/openapi").then().statusCode(200).extract().asString();
         for (String path : List.of("/api/v1/queue", "/api/v1/projects/{projectId}/tickets/{iid}", "/api/v1/audit",
+                "/api/v1/audit/export",
                 "/api/v1/tokens", "/api/v1/tokens/{id}")) {
             assertTrue(doc.contains(path + ":"), path + " in\n" + doc);
         }
