@@ -142,7 +142,8 @@ public final class ReviewPolicy {
          * removes in one update, with one timestamp. Among the closer's removals within the close window,
          * only those of the update nearest to the close count (a quick drag Doing → To validate → Closed
          * within a second removes Doing in the first update, To validate in the second: only the second is
-         * the close's), and only if the label was not added again since.
+         * the close's), and only if the label was not added again since by someone other than Countersign
+         * (whose reopen puts back, within the window, what a rejected close removed: the review goes on).
          */
         private List<LabelChange> removedByClose(StateChange close) {
             Optional<Instant> nearest = Optional.empty();
@@ -166,7 +167,9 @@ public final class ReviewPolicy {
             }
             List<LabelChange> result = new ArrayList<>();
             for (LabelChange removal : group.values()) {
+                // added again by a person (a quick drag back); Countersign putting back what it undid is not that
                 boolean addedAgain = h.labelChanges().stream().anyMatch(a -> a.added() && a.label().equals(removal.label())
+                        && !a.isBy(s.botUserId())
                         && EVENT_ORDER.compare(a, removal) > 0 && !a.at().isAfter(close.at().plus(s.closeWindow())));
                 if (!addedAgain) {
                     result.add(removal);

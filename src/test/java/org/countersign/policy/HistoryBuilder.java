@@ -158,9 +158,13 @@ final class HistoryBuilder {
     }
 
     HistoryBuilder reopen(int minute, UserRef by) {
+        return reopenAt(at(minute), by);
+    }
+
+    HistoryBuilder reopenAt(Instant when, UserRef by) {
         closed = false;
         closedAt = Optional.empty();
-        stateChanges.add(new StateChange(++nextId, at(minute), Optional.of(by), StateChange.Kind.REOPENED));
+        stateChanges.add(new StateChange(++nextId, when, Optional.of(by), StateChange.Kind.REOPENED));
         return this;
     }
 

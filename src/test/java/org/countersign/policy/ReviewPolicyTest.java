@@ -109,6 +109,14 @@ class ReviewPolicyTest {
                         ticket().toReview(1, BOB).dragToClosed(2, BOB).reopen(3, BOT).addLabel(3, BOT, REVIEW)
                                 .signoff(4, CAROL).dragToClosed(5, BOB), settings(),
                         Verdict.CLOSE_ACCEPTED, Set.of(ReasonCode.SIGNOFFS_COMPLETE), "S"),
+                // Countersign undoes a close within a second, inside the close window: its putting the label back
+                // is not a person's quick drag back (which would make the removal no part of the close)
+                new Case("a sign-off given before a close Countersign undid at once still counts",
+                        ticket().toReview(1, BOB).signoff(2, CAROL).dragToClosed(3, BOB)
+                                .reopenAt(HistoryBuilder.at(3).plusMillis(300), BOT)
+                                .addLabelAt(HistoryBuilder.at(3).plusMillis(300), BOT, REVIEW)
+                                .signoff(4, DAVE).dragToClosed(5, BOB), settings(2, true),
+                        Verdict.CLOSE_ACCEPTED, Set.of(ReasonCode.SIGNOFFS_COMPLETE), "SS"),
                 new Case("a person reopening a dragged ticket takes it out of review",
                         ticket().toReview(1, BOB).signoff(2, CAROL).dragToClosed(3, BOB).reopen(4, BOB).close(5, BOB),
                         settings(),
