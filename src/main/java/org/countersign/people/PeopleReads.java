@@ -210,8 +210,10 @@ public class PeopleReads {
                     .stream().map(UserRef::username).toList()).orElse(List.of());
             Instant since = t.reviewSince() == null ? t.evaluatedAt() : t.reviewSince();
             Duration waited = Duration.between(since, now).isNegative() ? Duration.ZERO : Duration.between(since, now);
+            // a close undone back into review (WaitingTickets) stands where its reopen put it: waiting for a sign-off
+            String standing = t.verdict().equals("CLOSE_REJECTED") ? "AWAITING_SIGNOFF" : t.verdict();
             out.add(new QueueItem(t.projectId(), visible.get(t.projectId()).path(), t.iid(), t.title(), t.webUrl(),
-                    t.verdict(), since, waited.toSeconds(), human(waited), t.validSignoffs(), t.requiredSignoffs(),
+                    standing, since, waited.toSeconds(), human(waited), t.validSignoffs(), t.requiredSignoffs(),
                     implementers.stream().map(Person::username).toList(), eligible, list.isPresent(),
                     page(t.projectId(), t.iid())));
         }

@@ -22,9 +22,6 @@ import java.util.Optional;
 @ApplicationScoped
 public class PeopleQueries {
 
-    /** Verdicts of tickets open in the review column. */
-    public static final List<String> IN_REVIEW = List.of("AWAITING_SIGNOFF", "READY_TO_CLOSE");
-
     /** The audit search: every field optional; {@code projects} limits what the caller may see. */
     public record AuditFilter(Collection<Long> projects, Long project, Long iid, String actor, Instant from, Instant to) {
     }
@@ -43,8 +40,8 @@ public class PeopleQueries {
         if (projects.isEmpty()) {
             return List.of();
         }
-        return tickets("WHERE project_id = ANY (?) AND verdict IN ('AWAITING_SIGNOFF', 'READY_TO_CLOSE') "
-                + "ORDER BY review_since NULLS LAST, project_id, iid", projects);
+        return tickets("WHERE project_id = ANY (?) AND " + WaitingTickets.inReviewColumn("ticket")
+                + " ORDER BY review_since NULLS LAST, project_id, iid", projects);
     }
 
     public Optional<StoredTicket> ticket(long projectId, long iid) {

@@ -318,7 +318,8 @@ public class ProbeStore {
     @Transactional
     @SuppressWarnings("unchecked")
     public java.util.Map<Long, Long> awaitingReviewPerProject() {
-        List<Object[]> rows = em().createNativeQuery("SELECT project_id, count(*) FROM ticket WHERE verdict = 'AWAITING_SIGNOFF' GROUP BY 1")
+        List<Object[]> rows = em().createNativeQuery("SELECT project_id, count(*) FROM ticket WHERE "
+                        + WaitingTickets.awaitingSignoff("ticket") + " GROUP BY 1")
                 .getResultList();
         java.util.Map<Long, Long> m = new java.util.HashMap<>();
         rows.forEach(r -> m.put(((Number) r[0]).longValue(), ((Number) r[1]).longValue()));

@@ -44,7 +44,7 @@ public class TicketRepository implements PanacheRepositoryBase<TicketEntity, Tic
     public List<Waiting> owedReminder(Instant cutoff, Instant now, java.time.Duration after, Waiting cursor, int max) {
         String since = "(EXTRACT(EPOCH FROM t.review_since) * 1000000)::bigint";
         var q = getEntityManager().createNativeQuery("SELECT t.project_id, t.iid, t.review_since FROM ticket t "
-                        + "WHERE t.verdict = 'AWAITING_SIGNOFF' AND t.review_since <= :cutoff "
+                        + "WHERE " + WaitingTickets.awaitingSignoff("t") + " AND t.review_since <= :cutoff "
                         + (cursor == null ? "" : "AND (t.review_since, t.project_id, t.iid) > (:cs, :cp, :ci) ")
                         + "AND NOT EXISTS (SELECT 1 FROM pending_action a WHERE a.project_id = t.project_id AND a.iid = t.iid "
                         + "AND a.action_key = 'reminder:' || (" + since + " / 1000) || ':' || ((:nowMicros - " + since

@@ -1,5 +1,6 @@
 package org.countersign.e2e;
 
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +13,7 @@ import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -135,6 +137,35 @@ class ReminderTest extends E2eSupport {
                 .until(() -> reminderNotes(signed).isEmpty() && reminderNotes(movedBack).isEmpty());
         assertEquals("READY_TO_CLOSE", tickets.find(project.id(), signed).orElseThrow().verdict());
         assertEquals("IN_PROGRESS", tickets.find(project.id(), movedBack).orElseThrow().verdict());
+    }
+
+    /**
+     * A close undone back into review leaves CLOSE_REJECTED as the ticket's latest decision (Countersign's own
+     * reopen is not decided again, to keep an undone close at 8 GitLab calls), yet the ticket waits in the
+     * column as before: the review queue lists it with the review it had, and it is reminded when due.
+     */
+    @Test
+    void aCloseUndoneBackIntoReviewStaysInTheQueueAndIsReminded() {
+        long iid = inReviewSince("Replace the UPS batteries", Duration.ofHours(20));
+        awaitVerdict(iid, "AWAITING_SIGNOFF");
+        sim.dragToClosed(world.bob, project, iid); // drag to Closed: GitLab closes it and removes the list label
+        awaitBotNote(iid, b -> b.contains("Countersign reopened it"));
+        settle();
+        assertEquals("CLOSE_REJECTED", tickets.find(project.id(), iid).orElseThrow().verdict());
+        assertTrue(!issue(iid).isClosed() && issue(iid).labels().contains(GitLabWorld.REVIEW), "reopened into review");
+
+        List<Map<String, Object>> queue = given().header("Authorization", "Bearer test-admin-token").get("/api/v1/queue")
+                .then().statusCode(200).extract().jsonPath().<Map<String, Object>>getList("items").stream()
+                .filter(i -> ((Number) i.get("iid")).longValue() == iid).toList();
+        assertEquals(1, queue.size(), "the undone close waits in the queue");
+        assertEquals("AWAITING_SIGNOFF", queue.get(0).get("verdict"));
+        long waited = ((Number) queue.get(0).get("waitingSeconds")).longValue();
+        assertTrue(waited >= 20 * 3600 - 60 && waited < 21 * 3600, "the review it had, about 20 hours: " + queue.get(0));
+
+        serviceClock.advance(Duration.ofHours(5)); // 25 hours in review
+        SimNote note = awaitBotNote(iid, b -> b.contains(REMINDER_MARKER));
+        assertTrue(note.body().startsWith("@carol @dave this ticket has been waiting in **To validate** since "), note.body());
+        assertTrue(note.body().contains("(25 hours)"), note.body());
     }
 
     @Test
