@@ -173,14 +173,7 @@ class LoginFlowTest extends E2eSupport {
         String page = "/projects/" + project.id() + "/tickets/" + iid;
 
         Session oscar = logIn(world.oscar, "/");
-        String overview = oscar.get("/").then().statusCode(200).extract().asString();
-        assertTrue(overview.contains("not a member of any project"), overview);
-        assertEquals(404, oscar.get(page).statusCode());
-        assertFalse(oscar.get("/queue").asString().contains("Rotate the VPN keys"));
-        given().cookies(oscar.cookies).get("/api/v1/projects/" + project.id() + "/tickets/" + iid).then().statusCode(404)
-                .contentType("application/problem+json");
-        assertEquals(0, given().cookies(oscar.cookies).get("/api/v1/audit").then().statusCode(200).extract().jsonPath()
-                .getLong("total"));
+        seesNothingOf(oscar, page, "Rotate the VPN keys");
 
         Session rita = logIn(world.rita, "/");   // a Reporter is a member: she sees it, though she may not sign off
         String ritaOverview = rita.get("/").asString();
@@ -190,8 +183,6 @@ class LoginFlowTest extends E2eSupport {
                 && ritaOverview.contains("<td>To validate</td>") && ritaOverview.contains("<td>Closed</td>"), ritaOverview);
         String ticketHtml = rita.get(page).then().statusCode(200).extract().asString();
         assertTrue(ticketHtml.contains("moved there by @bob."), ticketHtml);
-        given().cookies(oscar.cookies).get("/api/v1/projects/" + project.id() + "/columns").then().statusCode(404)
-                .contentType("application/problem+json");
     }
 
     @Test
@@ -258,19 +249,25 @@ class LoginFlowTest extends E2eSupport {
         String page = "/projects/" + project.id() + "/tickets/" + iid;
 
         Session gwen = logIn(login.gwen, "/");
-        String overview = gwen.get("/").then().statusCode(200).extract().asString();
-        assertTrue(overview.contains("not a member of any project"), overview);
-        assertFalse(overview.contains(GitLabWorldPath.PATH), overview);
-        assertEquals(404, gwen.get(page).statusCode());
-        assertFalse(gwen.get("/queue").asString().contains("Rotate the root CA"));
-        given().cookies(gwen.cookies).get("/api/v1" + page).then().statusCode(404).contentType("application/problem+json");
-        given().cookies(gwen.cookies).get("/api/v1/projects/" + project.id() + "/columns").then().statusCode(404);
-        assertEquals(0, given().cookies(gwen.cookies).get("/api/v1/audit").then().statusCode(200).extract().jsonPath()
-                .getLong("total"));
-        assertTrue(given().cookies(gwen.cookies).get("/api/v1/queue").then().statusCode(200).extract().jsonPath()
-                .getList("items").isEmpty());
+        seesNothingOf(gwen, page, "Rotate the root CA");
         // a Reporter, one role up, sees it
         assertEquals(200, logIn(world.rita, page).get(page).statusCode());
+    }
+
+    /** {@code who} sees no watched project: not on the pages, not through the API, not the ticket at {@code page}. */
+    private void seesNothingOf(Session who, String page, String title) {
+        String overview = who.get("/").then().statusCode(200).extract().asString();
+        assertTrue(overview.contains("not a member of any project"), overview);
+        assertFalse(overview.contains(GitLabWorldPath.PATH), overview);
+        assertEquals(404, who.get(page).statusCode());
+        assertFalse(who.get("/queue").asString().contains(title));
+        given().cookies(who.cookies).get("/api/v1" + page).then().statusCode(404).contentType("application/problem+json");
+        given().cookies(who.cookies).get("/api/v1/projects/" + project.id() + "/columns").then().statusCode(404)
+                .contentType("application/problem+json");
+        assertEquals(0, given().cookies(who.cookies).get("/api/v1/audit").then().statusCode(200).extract().jsonPath()
+                .getLong("total"));
+        assertTrue(given().cookies(who.cookies).get("/api/v1/queue").then().statusCode(200).extract().jsonPath()
+                .getList("items").isEmpty());
     }
 
     @jakarta.inject.Inject
