@@ -85,12 +85,21 @@ public final class Chromium implements AutoCloseable {
      * {@code docs/screenshots/} when asked, see the class comment); returns the file under target.
      */
     public Path screenshot(String name) {
+        return screenshot(name, true);
+    }
+
+    /** A screenshot for the test's own sake (not a page of the product): under target only. */
+    public Path screenshotForTest(String name) {
+        return screenshot(name, false);
+    }
+
+    private Path screenshot(String name, boolean forDocs) {
         try {
             Path shot = driver.getScreenshotAs(OutputType.FILE).toPath();
             Path target = Path.of("target", "screenshots", name + ".png");
             Files.createDirectories(target.getParent());
             Files.copy(shot, target, StandardCopyOption.REPLACE_EXISTING);
-            if (Boolean.parseBoolean(env("COUNTERSIGN_UPDATE_SCREENSHOTS", "false"))) {
+            if (forDocs && Boolean.parseBoolean(env("COUNTERSIGN_UPDATE_SCREENSHOTS", "false"))) {
                 Path docs = Path.of("docs", "screenshots", name + ".png");
                 Files.createDirectories(docs.getParent());
                 Files.copy(shot, docs, StandardCopyOption.REPLACE_EXISTING);

@@ -37,7 +37,7 @@ class ChromiumTest {
             chromium.driver().findElement(By.name("who")).sendKeys("alice");
             chromium.driver().findElement(By.tagName("button")).click();
             assertEquals("who=alice", chromium.driver().findElement(By.id("answer")).getText());
-            Path shot = chromium.screenshot("chromium-self-test");
+            Path shot = chromium.screenshotForTest("chromium-self-test");
             byte[] png = Files.readAllBytes(shot);
             assertTrue(png.length > 100 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG file");
         } finally {
