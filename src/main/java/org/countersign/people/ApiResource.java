@@ -299,8 +299,8 @@ public class ApiResource {
             throw new ProblemException(403, "Forbidden", "Token management is off: set COUNTERSIGN_ADMIN_TOKEN to use it.");
         }
         if (!viewers.isAdmin(authorization)) {
-            throw new ProblemException(401, "Unauthorized", "Managing API tokens needs Authorization: Bearer "
-                    + "<COUNTERSIGN_ADMIN_TOKEN>.");
+            throw ProblemException.bearer(authorization != null && !authorization.isBlank(),
+                    "Managing API tokens needs Authorization: Bearer <COUNTERSIGN_ADMIN_TOKEN>.");
         }
     }
 

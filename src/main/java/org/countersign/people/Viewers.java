@@ -32,10 +32,10 @@ public class Viewers {
             if (given != null && adminToken.map(t -> t.matches(given)).orElse(false)) {
                 return Viewer.admin();
             }
-            return tokens.find(given).map(Viewer::token).orElseThrow(() -> new ProblemException(401, "Unauthorized",
+            return tokens.find(given).map(Viewer::token).orElseThrow(() -> ProblemException.bearer(true,
                     "The bearer token is not valid (unknown or revoked)."));
         }
-        return person(identity).orElseThrow(() -> new ProblemException(401, "Unauthorized",
+        return person(identity).orElseThrow(() -> ProblemException.bearer(false,
                 "Send Authorization: Bearer <API token>, or log in with GitLab."));
     }
 

@@ -113,7 +113,7 @@ public class AdminResource {
                 "The admin endpoints are off: set COUNTERSIGN_ADMIN_TOKEN to use them."));
         String given = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).strip() : null;
         if (!token.matches(given)) {
-            throw new ProblemException(401, "Unauthorized", "Missing or wrong bearer token.");
+            throw ProblemException.bearer(given != null, "Missing or wrong bearer token.");
         }
     }
 }

@@ -15,7 +15,9 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
-        return respond(e.problem());
+        Response r = respond(e.problem());
+        e.challenge().ifPresent(c -> r.getHeaders().putSingle("WWW-Authenticate", c));
+        return r;
     }
 
     @ServerExceptionMapper

@@ -95,8 +95,12 @@ class PeopleApiTest extends E2eSupport {
     void withoutTokenOrSessionTheApiAnswers401ProblemJson() {
         for (String path : List.of("/api/v1/queue", "/api/v1/audit", "/api/v1/projects/1/tickets/1")) {
             given().get(path).then().statusCode(401).contentType("application/problem+json")
+                    .header("WWW-Authenticate", "Bearer realm=\"countersign\"")
                     .body("title", equalTo("Unauthorized")).body("detail", containsString("Bearer"));
         }
+        // a token that is not (or no longer) valid: RFC 6750's invalid_token
+        given().header("Authorization", "Bearer cst_not-a-token").get("/api/v1/queue").then().statusCode(401)
+                .header("WWW-Authenticate", "Bearer realm=\"countersign\", error=\"invalid_token\"");
     }
 
     @Test
