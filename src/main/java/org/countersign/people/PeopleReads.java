@@ -62,8 +62,11 @@ public class PeopleReads {
                              String summary, List<ReasonView> reasons, Instant reviewSince, String reviewBy,
                              List<Person> implementers,
                              List<SignoffView> signoffs, int validSignoffs, int requiredSignoffs, String closeRef,
-                             String closedBy, Instant evaluatedAt, List<AuditView> audit, String page) {
+                             String closedBy, Instant evaluatedAt, List<AuditView> audit, long auditTotal, String page) {
     }
+
+    /** Audit entries a ticket's view carries at most: the latest, oldest first (the whole trail is in /audit). */
+    static final int TICKET_AUDIT_LIMIT = 1000;
 
     /**
      * {@code columns}: tickets per board column as GitLab counts them (empty with {@code columnsError} set
@@ -249,11 +252,13 @@ public class PeopleReads {
                 s.path("reason").asText(), s.path("message").asText(),
                 s.path("accessLevel").isNumber() ? s.path("accessLevel").asInt() : null,
                 noteUrl(t.webUrl(), s.path("noteId").asLong()))));
-        List<AuditView> audit = queries.audit(new PeopleQueries.AuditFilter(List.of(projectId), projectId, iid, null, null,
-                null), 0, 1000).entries().stream().map(a -> audit(a, project.get(), t.webUrl())).toList();
+        PeopleQueries.AuditFilter trail = new PeopleQueries.AuditFilter(List.of(projectId), projectId, iid, null, null, null);
+        long total = queries.audit(trail, 0, 0).total();
+        List<AuditView> audit = queries.audit(trail, Math.max(0, total - TICKET_AUDIT_LIMIT), TICKET_AUDIT_LIMIT).entries()
+                .stream().map(a -> audit(a, project.get(), t.webUrl())).toList();
         return Optional.of(new TicketView(projectId, project.get().path(), iid, t.title(), t.webUrl(), t.verdict(),
                 t.summary(), reasons, t.reviewSince(), text(d, "reviewBy"), implementers(d), signoffs, t.validSignoffs(), t.requiredSignoffs(),
-                text(d, "closeRef"), text(d, "closedBy"), t.evaluatedAt(), audit, page(projectId, iid)));
+                text(d, "closeRef"), text(d, "closedBy"), t.evaluatedAt(), audit, total, page(projectId, iid)));
     }
 
     public AuditResult audit(Viewer viewer, Long project, Long iid, String actor, Instant from, Instant to, int page,

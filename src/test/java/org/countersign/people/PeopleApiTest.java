@@ -351,6 +351,33 @@ class PeopleApiTest extends E2eSupport {
      * several of the chunks it is read in, in order, each once, and only in projects the caller may see.
      */
     @Test
+    void aTicketWithALongTrailShowsItsLatestEntries() {
+        String token = newToken();
+        long iid = newTicket("Rotate the backup encryption keys");
+        toReview(world.bob, iid);
+        String path = "/api/v1/projects/" + project.id() + "/tickets/" + iid;
+        await().atMost(PATIENCE).until(() -> given().header("Authorization", "Bearer " + token).get(path).statusCode() == 200);
+        settle();
+        int extra = PeopleReads.TICKET_AUDIT_LIMIT + 2;
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement st = c.prepareStatement(
+                "INSERT INTO audit_entry (at, project_id, iid, kind, actor, outcome, summary, mode) "
+                        + "SELECT now(), ?, ?, 'ACTION', 'countersign', 'DONE', 'entry ' || n, 'enforce' FROM generate_series(1, ?) n")) {
+            st.setLong(1, project.id());
+            st.setLong(2, iid);
+            st.setInt(3, extra);
+            st.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        JsonPath t = given().header("Authorization", "Bearer " + token).get(path).then().statusCode(200).extract().jsonPath();
+        List<Long> ids = t.getList("audit.id", Long.class);
+        assertEquals(PeopleReads.TICKET_AUDIT_LIMIT, ids.size());
+        assertTrue(t.getLong("auditTotal") >= extra + 1, "the decision's own entries and the inserted ones");
+        assertEquals("entry " + extra, t.getString("audit[" + (ids.size() - 1) + "].summary"), "the newest is last");
+        assertEquals(ids.stream().sorted().toList(), ids, "oldest first");
+    }
+
+    @Test
     void theExportStreamsEveryMatchingEntryAcrossChunks() throws Exception {
         String token = newToken();
         String actor = "exporter-" + System.nanoTime();
