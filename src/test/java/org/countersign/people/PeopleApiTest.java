@@ -350,6 +350,21 @@ class PeopleApiTest extends E2eSupport {
      * The export gives every matching entry, however many: past the 1,000 a page may hold and across
      * several of the chunks it is read in, in order, each once, and only in projects the caller may see.
      */
+    /** {@code n} action entries "entry 1" … "entry n" of {@code actor} on a ticket, written straight into the trail. */
+    private void insertAuditEntries(long projectId, long iid, String actor, int n) {
+        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement st = c.prepareStatement(
+                "INSERT INTO audit_entry (at, project_id, iid, kind, actor, outcome, summary, mode) "
+                        + "SELECT now(), ?, ?, 'ACTION', ?, 'DONE', 'entry ' || n, 'enforce' FROM generate_series(1, ?) n")) {
+            st.setLong(1, projectId);
+            st.setLong(2, iid);
+            st.setString(3, actor);
+            st.setInt(4, n);
+            st.executeUpdate();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void aTicketWithALongTrailShowsItsLatestEntries() {
         String token = newToken();
@@ -359,16 +374,7 @@ class PeopleApiTest extends E2eSupport {
         await().atMost(PATIENCE).until(() -> given().header("Authorization", "Bearer " + token).get(path).statusCode() == 200);
         settle();
         int extra = PeopleReads.TICKET_AUDIT_LIMIT + 2;
-        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement st = c.prepareStatement(
-                "INSERT INTO audit_entry (at, project_id, iid, kind, actor, outcome, summary, mode) "
-                        + "SELECT now(), ?, ?, 'ACTION', 'countersign', 'DONE', 'entry ' || n, 'enforce' FROM generate_series(1, ?) n")) {
-            st.setLong(1, project.id());
-            st.setLong(2, iid);
-            st.setInt(3, extra);
-            st.executeUpdate();
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
+        insertAuditEntries(project.id(), iid, "countersign", extra);
         JsonPath t = given().header("Authorization", "Bearer " + token).get(path).then().statusCode(200).extract().jsonPath();
         List<Long> ids = t.getList("audit.id", Long.class);
         assertEquals(PeopleReads.TICKET_AUDIT_LIMIT, ids.size());
@@ -382,17 +388,8 @@ class PeopleApiTest extends E2eSupport {
         String token = newToken();
         String actor = "exporter-" + System.nanoTime();
         int visible = 2 * PeopleReads.EXPORT_CHUNK + 3;
-        try (java.sql.Connection c = db.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
-                "INSERT INTO audit_entry (at, project_id, iid, kind, actor, outcome, summary, mode) "
-                        + "SELECT now(), ?, 900007, 'ACTION', ?, 'DONE', 'entry ' || n, 'enforce' FROM generate_series(1, ?) n")) {
-            s.setLong(1, project.id());
-            s.setString(2, actor);
-            s.setInt(3, visible);
-            s.executeUpdate();
-            s.setLong(1, 4242424242L); // a project Countersign does not watch: never exported
-            s.setInt(3, 2);
-            s.executeUpdate();
-        }
+        insertAuditEntries(project.id(), 900007, actor, visible);
+        insertAuditEntries(4242424242L, 900007, actor, 2); // a project Countersign does not watch: never exported
         assertTrue(visible > ApiResource.MAX_PER_PAGE, "more than a page may hold");
 
         Response csv = given().header("Authorization", "Bearer " + token).get("/api/v1/audit/export?actor=" + actor);
